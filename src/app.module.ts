@@ -1,0 +1,31 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { HealthModule } from './health/health.module.js';
+import type { MetricsRegistry } from './observability/metrics.registry.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  /** Extra modules (tests add fixture routes through the real bootstrap). */
+  imports?: ModuleMetadata['imports'];
+}
+
+/** Wires the capability modules; nothing else lives here. */
+@Module({})
+export class AppModule {
+  static forRoot(opts: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(opts.config),
+        ObservabilityModule.forRoot(opts.logger, opts.metrics),
+        HealthModule,
+        ...(opts.imports ?? []),
+      ],
+    };
+  }
+}

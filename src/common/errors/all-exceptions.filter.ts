@@ -1,0 +1,35 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorReply } from './error-mapping.js';
+
+/** The one exception filter: every error becomes `{ message, code, status, request_id, ... }`. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost) {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    sendError(exception, request, reply);
+  }
+}
+
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const mapped = toErrorReply(exception);
+  if (mapped.unexpected) {
+    request.log.error({ err: exception }, 'unhandled error');
+  } else if (mapped.status >= 500) {
+    request.log.warn({ err: exception, code: mapped.body.code }, mapped.body.message);
+  } else {
+    request.log.debug({ code: mapped.body.code }, mapped.body.message);
+  }
+  if (reply.sent || reply.raw.headersSent) {
+    // A stream already started: the status is gone, end it so the client sees a truncated body.
+    reply.raw.destroy();
+    return;
+  }
+  void reply
+    .status(mapped.status)
+    .headers(mapped.headers)
+    .type('application/json; charset=utf-8')
+    .send({ ...mapped.body, request_id: request.id });
+}

@@ -1,0 +1,93 @@
+import type { LlmProviderName } from './vbx-config.schema.js';
+import type { HeaderTemplate } from './header-template.js';
+
+export type LogType = 'JSON' | 'TEXT';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+
+export interface LlmConfig {
+  provider: LlmProviderName;
+  model: string;
+  serverUrl?: string;
+  maxTokens: number;
+  temperature?: number;
+  /** Header templates, environment already applied; `$VOICEBOX_USER` is filled per request. */
+  headers: Record<string, HeaderTemplate>;
+  providerArgs: Record<string, unknown>;
+}
+
+export interface JwtValidationConfig {
+  jwksUri?: string;
+  issuer?: string;
+  audience?: string;
+  requiredScopes: string[];
+  /** Claims searched for scopes, in order (array or space-separated string). */
+  scopeClaimNames: string[];
+  subjectClaimName: string;
+  algorithms: string[];
+  leewaySeconds: number;
+  jwksCacheTtlSeconds: number;
+}
+
+/**
+ * The whole configuration, parsed and validated once at start-up and injected typed. An abstract
+ * class serves as the injection token, so consumers write `constructor(config: AppConfig)`.
+ */
+export abstract class AppConfig {
+  abstract readonly server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    trustProxy: boolean;
+    dataDir: string;
+  };
+  abstract readonly logging: { type: LogType; level: LogLevel };
+  /** Inbound JWT on every route (REQUIRE_JWT_AUTH and JWT_*). */
+  abstract readonly jwt: JwtValidationConfig & { required: boolean };
+  /** Public-API JWT mode (API_AUTH_*): user token in Authorization, app key in X-Voicebox-App-Key. */
+  abstract readonly apiAuth: JwtValidationConfig & { enabled: boolean; accessTokenIdp?: string };
+  abstract readonly tokenExchange: {
+    provider?: 'okta';
+    clientId?: string;
+    clientSecret?: string;
+    privateKeyPath?: string;
+    discoveryUrl?: string;
+    audience?: string;
+    scope?: string;
+    cacheTtlSeconds: number;
+    expiryBufferSeconds: number;
+  };
+  abstract readonly gateway: {
+    authorizationServerId?: string;
+    authorizationServerAudience?: string;
+    backendClientId?: string;
+    backendClientSecret?: string;
+    backendClientPrivateKeyFile?: string;
+    oktaDomain?: string;
+    serviceEndpoint?: string;
+    serviceScope?: string;
+  };
+  abstract readonly llmCredentials: {
+    openaiApiKey?: string;
+    azureApiKey?: string;
+    awsAccessKeyId?: string;
+    awsSecretAccessKey?: string;
+    bedrockProfile?: string;
+    bedrockRegion?: string;
+    databricksApiKey?: string;
+    fireworksApiKey?: string;
+    googleApplicationCredentials?: string;
+  };
+  abstract readonly features: {
+    thinkMode: boolean;
+    suggestions: boolean;
+    externalLlm: boolean;
+    analytics: boolean;
+    charts: boolean;
+  };
+  abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
+  /** From VBX_CONFIG_FILE; null when no file is configured (the service then runs without an LLM). */
+  abstract readonly llm: { configFile?: string; default: LlmConfig; external?: LlmConfig } | null;
+  /** Secret values to scrub from any log line, whatever their source. */
+  abstract readonly secretValues: readonly string[];
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { envBool, envEnum, envInt, envList, envString, envUrl } from './env-parsers.js';
+
+/**
+ * Every environment variable the service reads, with the names and defaults of the contract
+ * (shared/notes/contract.md) plus our own (documented in the README). Grouped by capability; each
+ * group is parsed as a whole so that cross-field rules name the variable that is missing.
+ */
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+
+export const LOG_TYPES = ['JSON', 'TEXT'] as const;
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+
+const algorithms = () =>
+  envList(['RS256']).superRefine((list, ctx) => {
+    for (const alg of list) {
+      if (!(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${alg}" is not an asymmetric JWS algorithm (allowed: ${JWT_ALGORITHMS.join(', ')})`,
+        });
+      }
+    }
+  });
+
+export const envSchema = z
+  .object({
+    // Server (ours)
+    HOST: envString(),
+    PORT: envInt(8000, 1, 65535),
+    VOICEBOX_BODY_LIMIT_BYTES: envInt(1_048_576, 1024, 100 * 1_048_576),
+    VOICEBOX_SHUTDOWN_TIMEOUT_SECONDS: envInt(25, 1, 3600),
+    VOICEBOX_TRUST_PROXY: envBool(false),
+    VOICEBOX_DATA_DIR: envString(),
+    // Logging (contract)
+    LOG_TYPE: envEnum(LOG_TYPES, 'JSON'),
+    LOG_LEVEL: envEnum(LOG_LEVELS, 'INFO'),
+    // Configuration file (contract)
+    VBX_CONFIG_FILE: envString(),
+    // Inbound JWT (contract)
+    REQUIRE_JWT_AUTH: envBool(false),
+    JWT_ISSUER: envString(),
+    JWT_JWKS_URI: envUrl(),
+    JWT_AUDIENCE: envString(),
+    JWT_REQUIRED_SCOPE: envString(),
+    JWT_SCOPE_CLAIM_NAME: envString(),
+    JWT_SUBJECT_CLAIM_NAME: envString(),
+    JWT_ALLOWED_ALGORITHMS: algorithms(),
+    // Leeway is capped: a large leeway turns an expired token back into a valid one.
+    JWT_LEEWAY_SECONDS: envInt(60, 0, 300),
+    JWKS_CACHE_TTL: envInt(3600, 1, 7 * 24 * 3600),
+    // Public-API JWT mode (contract)
+    API_AUTH_JWT_ENABLED: envBool(false),
+    API_AUTH_JWKS_URI: envUrl(),
+    API_AUTH_ISSUER: envString(),
+    API_AUTH_AUDIENCE: envString(),
+    API_AUTH_REQUIRED_SCOPES: envList([]),
+    API_AUTH_SCOPE_CLAIM_NAME: envString(),
+    API_AUTH_JWT_ALGORITHMS: algorithms(),
+    API_AUTH_ACCESS_TOKEN_IDP: envString(),
+    // Token exchange toward the LLM gateway (contract)
+    TOKEN_EXCHANGE_PROVIDER: envEnum(['okta'] as const),
+    OKTA_CLIENT_ID: envString(),
+    OKTA_CLIENT_SECRET: envString(),
+    OKTA_PRIVATE_KEY_PATH: envString(),
+    OKTA_DISCOVERY_URL: envUrl(),
+    OKTA_LLM_GATEWAY_AUDIENCE: envString(),
+    OKTA_LLM_GATEWAY_SCOPE: envString(),
+    TOKEN_CACHE_TTL_SECONDS: envInt(3600, 1),
+    TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: envInt(300, 0),
+    // Gateway-to-Voicebox exchange, the gateway side (contract)
+    OKTA_AUTHORIZATION_SERVER_ID: envString(),
+    OKTA_AUTHORIZATION_SERVER_AUDIENCE: envString(),
+    OKTA_BACKEND_CLIENT_ID: envString(),
+    OKTA_BACKEND_CLIENT_SECRET: envString(),
+    OKTA_BACKEND_CLIENT_PRIVATE_KEY_FILE: envString(),
+    OKTA_DOMAIN: envString(),
+    VOICEBOX_SERVICE_ENDPOINT: envUrl(),
+    VOICEBOX_SERVICE_SCOPE: envString(),
+    // LLM credentials (contract); which ones are required depends on the JSON configuration.
+    OPENAI_API_KEY: envString(),
+    AZURE_API_KEY: envString(),
+    AWS_ACCESS_KEY_ID: envString(),
+    AWS_SECRET_ACCESS_KEY: envString(),
+    BEDROCK_PROFILE: envString(),
+    BEDROCK_REGION: envString(),
+    DATABRICKS_API_KEY: envString(),
+    FIREWORKS_API_KEY: envString(),
+    GOOGLE_APPLICATION_CREDENTIALS: envString(),
+    // Feature switches and tuning (contract)
+    VOICEBOX_THREE_ENABLED: envBool(false),
+    VOICEBOX_SUGGESTIONS_ENABLED: envBool(false),
+    VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: envInt(60, 1, 3600),
+    VOICEBOX_QUERY_MAX_RESULTS: envInt(100_000, 1),
+  })
+  .superRefine((env, ctx) => {
+    const need = (when: boolean, name: keyof typeof env, why: string) => {
+      if (when && env[name] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
+      }
+    };
+    const jwt = 'when REQUIRE_JWT_AUTH=true';
+    need(env.REQUIRE_JWT_AUTH, 'JWT_JWKS_URI', jwt);
+    need(env.REQUIRE_JWT_AUTH, 'JWT_ISSUER', jwt);
+    const api = 'when API_AUTH_JWT_ENABLED=true';
+    need(env.API_AUTH_JWT_ENABLED, 'API_AUTH_JWKS_URI', api);
+    need(env.API_AUTH_JWT_ENABLED, 'API_AUTH_ISSUER', api);
+    const tx = 'when TOKEN_EXCHANGE_PROVIDER=okta';
+    const okta = env.TOKEN_EXCHANGE_PROVIDER === 'okta';
+    need(okta, 'OKTA_CLIENT_ID', tx);
+    need(okta, 'OKTA_DISCOVERY_URL', tx);
+    need(okta, 'OKTA_LLM_GATEWAY_AUDIENCE', tx);
+    if (okta && env.OKTA_CLIENT_SECRET === undefined && env.OKTA_PRIVATE_KEY_PATH === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OKTA_CLIENT_SECRET'],
+        message: `or OKTA_PRIVATE_KEY_PATH is required ${tx}`,
+      });
+    }
+    if (env.TOKEN_CACHE_EXPIRY_BUFFER_SECONDS >= env.TOKEN_CACHE_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKEN_CACHE_EXPIRY_BUFFER_SECONDS'],
+        message: 'must be smaller than TOKEN_CACHE_TTL_SECONDS',
+      });
+    }
+  });
+
+export type RawEnv = z.output<typeof envSchema>;
+
+/**
+ * Names whose values are secrets: never echoed in a configuration error, and scrubbed from every log
+ * line should one slip into a message.
+ */
+export const SECRET_ENV_NAMES = [
+  'OKTA_CLIENT_SECRET',
+  'OKTA_BACKEND_CLIENT_SECRET',
+  'OPENAI_API_KEY',
+  'AZURE_API_KEY',
+  'AWS_SECRET_ACCESS_KEY',
+  'DATABRICKS_API_KEY',
+  'FIREWORKS_API_KEY',
+  'VOICEBOX_ADMIN_TOKEN',
+  'VOICEBOX_SECRET_KEY',
+  'DATABASE_URL',
+] as const;

@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CheckResultDto, ReadinessDto } from './dto/readiness.dto.js';
+import { ReadinessService } from './readiness.service.js';
+
+@ApiTags('system')
+@ApiExtraModels(CheckResultDto)
+@Controller('system')
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get('health')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Liveness: 204 while the process lives' })
+  @ApiNoContentResponse({ description: 'The process is alive' })
+  health(): void {}
+
+  @Get('ready')
+  @ApiOperation({
+    summary:
+      'Readiness: 200 once configuration, database and knowledge graph are usable; 503 before and during shutdown',
+  })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Ready to serve' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: 'Not ready; each failing check says why',
+    example: {
+      status: 'not_ready',
+      checks: {
+        startup: { ok: true },
+        database: { ok: false, reason: 'no answer within 2000 ms' },
+      },
+    },
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
+    const report = await this.readiness.report();
+    void reply.status(report.ready ? 200 : 503);
+    return { status: report.ready ? 'ready' : 'not_ready', checks: report.checks };
+  }
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap/create-app.js';
+import { GracefulShutdown } from './bootstrap/graceful-shutdown.js';
+import { SERVICE_VERSION } from './bootstrap/version.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import type { AppConfig } from './config/app-config.js';
+import { ReadinessService } from './health/readiness.service.js';
+import { createRootLogger } from './observability/logger.factory.js';
+
+let config: AppConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // Before the logger exists: one plain line per problem, naming the variable or JSON path.
+  for (const p of err.problems)
+    process.stderr.write(`configuration error: ${p.where}: ${p.reason}\n`);
+  process.exit(78); // EX_CONFIG
+}
+
+const logger = createRootLogger({ ...config.logging, secretValues: config.secretValues });
+process.on('unhandledRejection', (reason) =>
+  logger.error({ err: reason }, 'unhandled promise rejection'),
+);
+
+try {
+  const app = await createApp(config, logger);
+  const readiness = app.get(ReadinessService);
+  const shutdown = new GracefulShutdown(app, readiness, logger, config.server.shutdownTimeoutMs);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown.run(signal).then(() => process.exit(0));
+    });
+  }
+  await app.listen({ port: config.server.port, host: config.server.host });
+  readiness.markStarted();
+  logger.info(
+    {
+      version: SERVICE_VERSION,
+      port: config.server.port,
+      llm: config.llm ? config.llm.default.provider : 'none',
+    },
+    `Voicebox Service listening on http://${config.server.host}:${config.server.port} (docs at /api/v1/docs)`,
+  );
+} catch (err) {
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+}

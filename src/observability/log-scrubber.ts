@@ -1,0 +1,38 @@
+/**
+ * Last line of defence against secrets in logs: every serialised log line passes through here before
+ * it is written. Structured redaction (pino `redact`) covers the fields we know; this catches a token
+ * that slipped into a message or an upstream error text.
+ */
+const PATTERNS: Array<[RegExp, string]> = [
+  // App keys.
+  [/\bsdc_[A-Za-z0-9_-]{6,}/g, 'sdc_[REDACTED]'],
+  // Bearer / Basic credentials in any header-like text.
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [REDACTED]'],
+  // Compact JWS (three base64url segments starting with a JSON header).
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[REDACTED_JWT]'],
+  // Userinfo in URLs (postgres://user:password@host).
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+:)[^@\s"]+@/gi, '$1[REDACTED]@'],
+];
+
+export class LogScrubber {
+  private readonly literals: string[];
+
+  constructor(secretValues: readonly string[]) {
+    // Longest first so that a secret containing another is replaced whole.
+    this.literals = [...new Set(secretValues)]
+      .filter((s) => s.length >= 4)
+      .sort((a, b) => b.length - a.length);
+  }
+
+  scrub(line: string): string {
+    let out = line;
+    for (const secret of this.literals) {
+      if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+      // JSON serialisation escapes some characters; check the escaped form too.
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join('[REDACTED]');
+    }
+    for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+    return out;
+  }
+}

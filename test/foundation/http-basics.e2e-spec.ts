@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixtureModule } from '../fixtures/fixture.module.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('HTTP basics: probes, request ids, request log, errors', () => {
+  let t: TestApp;
+  const SECRET_KEY = 'sk-live-very-secret-openai-key-123456';
+
+  beforeAll(async () => {
+    t = await startTestApp({ OPENAI_API_KEY: SECRET_KEY, VOICEBOX_BODY_LIMIT_BYTES: '2048' }, [
+      FixtureModule,
+    ]);
+  });
+  afterAll(() => t.close());
+
+  it('answers 204 with no body on /system/health', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/system/health' });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+  });
+
+  it('reports ready once started, with each check', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', checks: { startup: { ok: true } } });
+  });
+
+  it('echoes a well-formed X-Request-Id and logs one line for the request with it', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/system/health',
+      headers: { 'x-request-id': 'abc-123.x' },
+    });
+    expect(res.headers['x-request-id']).toBe('abc-123.x');
+    const lines = t.logs.json().filter((l) => l.request_id === 'abc-123.x' && l.msg === 'request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      method: 'GET',
+      route: '/system/health',
+      status: 204,
+      level: 'info',
+    });
+    expect(typeof lines[0].duration_ms).toBe('number');
+  });
+
+  it('replaces an unsafe X-Request-Id with a generated one', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/system/health',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers 404 as JSON for an unknown route, counted as "unmatched"', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/no/such/route' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.json()).toMatchObject({
+      status: 404,
+      code: 'route.not_found',
+      request_id: res.headers['x-request-id'],
+    });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(
+      /voicebox_http_requests_total\{method="GET",route="unmatched",status_code="404"\} \d+/,
+    );
+  });
+
+  it('answers 400 naming each bad field and the reason', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { query: '', limit: 500, filter: { graph: 7 } },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{
+      code: string;
+      errors: Array<{ field: string; reason: string }>;
+      message: string;
+    }>();
+    expect(body.code).toBe('request.invalid');
+    const fields = body.errors.map((e) => e.field).sort();
+    expect(fields).toEqual(['filter.graph', 'limit', 'query']);
+    expect(body.errors.find((e) => e.field === 'limit')!.reason).toMatch(/100/);
+    expect(body.message).toMatch(/query/);
+  });
+
+  it('accepts a valid body and strips unknown fields', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { query: 'who?', limit: 3, extra: 1 },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ query: 'who?', limit: 3 });
+  });
+
+  it('answers 400 with the parser reason for malformed JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"query": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ status: 400, code: 'request.invalid_json' });
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { query: 'x'.repeat(4096) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ status: 413, code: 'request.too_large' });
+  });
+
+  it('answers 415 for a content type the route does not take', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<query>x</query>',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ status: 415, code: 'request.unsupported_media_type' });
+  });
+
+  it('maps a domain error to its status and headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/test/upstream-down' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({
+      code: 'kg.unreachable',
+      message: 'The knowledge graph is unreachable',
+    });
+  });
+
+  it('hides an unexpected error behind a plain 500 and keeps credentials out of the log', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNlY3JldA';
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/test/boom',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      message: 'Internal server error',
+      code: 'internal',
+      status: 500,
+      request_id: res.headers['x-request-id'],
+    });
+    expect(res.body).not.toMatch(/database said no|at .*\.ts|stack/);
+    // The error is logged (with its stack), but the token is not.
+    expect(t.logs.text).toMatch(/database said no while using Bearer \[REDACTED\]/);
+    expect(t.logs.text).not.toContain(token);
+    expect(t.logs.text).not.toContain('c2lnbmF0dXJlLXNlY3JldA');
+  });
+
+  it('redacts credential headers and secret settings wherever they are logged', async () => {
+    await t.app.inject({
+      method: 'GET',
+      url: '/test/log-headers',
+      headers: {
+        authorization: 'Bearer sdc_abcdefghijklmnop',
+        'x-sd-auth-token': 'stardog-jwt-value-0001',
+        'x-voicebox-app-key': 'sdc_qrstuvwxyz012345',
+        cookie: 'session=cookie-value-0001',
+        'x-custom': `leaked ${SECRET_KEY}`,
+      },
+    });
+    const line = t.logs.json().find((l) => l.msg === 'fixture logged the request headers')!;
+    const headers = line.headers as Record<string, string>;
+    expect(headers.authorization).toBe('[REDACTED]');
+    expect(headers['x-sd-auth-token']).toBe('[REDACTED]');
+    expect(headers['x-voicebox-app-key']).toBe('[REDACTED]');
+    expect(headers.cookie).toBe('[REDACTED]');
+    expect(headers['x-custom']).toBe('leaked [REDACTED]');
+    for (const secret of [
+      'sdc_abcdefghijklmnop',
+      'stardog-jwt-value-0001',
+      'sdc_qrstuvwxyz012345',
+      'cookie-value-0001',
+      SECRET_KEY,
+    ]) {
+      expect(t.logs.text).not.toContain(secret);
+    }
+  });
+
+  it('exposes Prometheus metrics for the process and for HTTP by route and status', async () => {
+    await t.app.inject({ method: 'GET', url: '/system/health' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.body).toMatch(/voicebox_process_cpu_user_seconds_total/);
+    expect(res.body).toMatch(
+      /voicebox_http_requests_total\{method="GET",route="\/system\/health",status_code="204"\} [1-9]/,
+    );
+    expect(res.body).toMatch(
+      /voicebox_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/system\/health",status_code="204"\}/,
+    );
+  });
+});

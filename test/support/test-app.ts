@@ -1,0 +1,36 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/bootstrap/create-app.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { ReadinessService } from '../../src/health/readiness.service.js';
+import { createRootLogger } from '../../src/observability/logger.factory.js';
+import { LogCapture } from './log-capture.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/**
+ * The real bootstrap (createApp) with a given environment, logs captured in memory. Only the
+ * environment is per test; nothing of the application is replaced.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  imports: ModuleMetadata['imports'] = [],
+): Promise<TestApp> {
+  const config = loadConfig({ LOG_LEVEL: 'DEBUG', ...env });
+  const logs = new LogCapture();
+  const logger = createRootLogger({
+    ...config.logging,
+    secretValues: config.secretValues,
+    destination: logs,
+  });
+  const app = await createApp(config, logger, { imports });
+  await app.getHttpAdapter().getInstance().ready();
+  app.get(ReadinessService).markStarted();
+  return { app, config, logs, close: () => app.close() };
+}
