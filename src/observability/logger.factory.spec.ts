@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { LogCapture } from '../../test/support/log-capture.js';
+import { createRootLogger } from './logger.factory.js';
+
+describe('createRootLogger', () => {
+  it('writes one JSON object a line with level names, for LOG_TYPE=JSON', () => {
+    const sink = new LogCapture();
+    const log = createRootLogger({
+      type: 'JSON',
+      level: 'INFO',
+      secretValues: [],
+      destination: sink,
+    });
+    log.info({ route: '/x' }, 'hello');
+    expect(sink.json()[0]).toMatchObject({
+      level: 'info',
+      msg: 'hello',
+      route: '/x',
+      service: 'voicebox',
+    });
+  });
+
+  it('writes readable text for LOG_TYPE=TEXT', () => {
+    const sink = new LogCapture();
+    const log = createRootLogger({
+      type: 'TEXT',
+      level: 'INFO',
+      secretValues: [],
+      destination: sink,
+    });
+    log.info({ route: '/x' }, 'hello');
+    expect(sink.lines[0]).toMatch(/INFO.*hello/);
+    expect(() => JSON.parse(sink.lines[0]) as unknown).toThrow();
+  });
+
+  it.each([
+    ['DEBUG', ['debug', 'info', 'warn', 'error']],
+    ['INFO', ['info', 'warn', 'error']],
+    ['WARNING', ['warn', 'error']],
+    ['ERROR', ['error']],
+  ] as const)('LOG_LEVEL=%s writes only %j', (level, expected) => {
+    const sink = new LogCapture();
+    const log = createRootLogger({ type: 'JSON', level, secretValues: [], destination: sink });
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    expect(sink.json().map((l) => l.level)).toEqual(expected);
+  });
+
+  it('scrubs secret settings and token shapes from messages, in JSON and in TEXT', () => {
+    for (const type of ['JSON', 'TEXT'] as const) {
+      const sink = new LogCapture();
+      const log = createRootLogger({
+        type,
+        level: 'INFO',
+        secretValues: ['s3cr3t-client-secret'],
+        destination: sink,
+      });
+      log.error(
+        { err: new Error('upstream refused s3cr3t-client-secret') },
+        'call with sdc_AbCdEf123456 to postgres://vbx:pg-password@db:5432/vbx failed',
+      );
+      expect(sink.text).not.toMatch(/s3cr3t-client-secret|AbCdEf123456|pg-password/);
+      expect(sink.text).toContain('postgres://vbx:[REDACTED]@db:5432/vbx');
+    }
+  });
+});

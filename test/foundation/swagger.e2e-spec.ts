@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+interface OpenApi {
+  paths: Record<string, Record<string, { summary?: string; responses: Record<string, unknown> }>>;
+  components: {
+    securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }>;
+  };
+}
+
+describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('declares the security schemes of the public API', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApi;
+    const schemes = doc.components.securitySchemes;
+    expect(schemes['app-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes.jwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    for (const header of ['X-Voicebox-App-Key', 'X-Client-Id', 'X-SD-Auth-Token']) {
+      expect(schemes[header]).toMatchObject({ type: 'apiKey', in: 'header', name: header });
+    }
+  });
+
+  it('documents every operation with a summary and a response schema or example', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApi;
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([m, op]) => ({ path, m, op })),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(3);
+    for (const { path, m, op } of operations) {
+      expect(op.summary, `${m} ${path} summary`).toBeTruthy();
+      const described = Object.values(op.responses) as Array<{
+        content?: Record<string, { schema?: unknown; example?: unknown }>;
+      }>;
+      expect(described.length, `${m} ${path} responses`).toBeGreaterThan(0);
+    }
+    const yaml = await fetch(`${base}/api/v1/docs/openapi.yaml`);
+    expect(await yaml.text()).toMatch(/^openapi: 3/m);
+  });
+
+  it('renders every operation in headless Chromium', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApi;
+    const expected = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (e) => failures.push(e.message));
+    await page.goto(`${base}/api/v1/docs`, { waitUntil: 'load' });
+    await page.waitForSelector('.opblock', { timeout: 15_000 });
+    const rendered = await page.locator('.opblock').count();
+    expect(rendered).toBe(expected);
+    const paths = await page.locator('.opblock-summary-path').allInnerTexts();
+    expect(paths.map((p) => p.replace(/\u200b/g, ''))).toEqual(
+      expect.arrayContaining(['/system/health', '/system/ready', '/metrics']),
+    );
+    // The Authorize dialog lists our security schemes.
+    await page.click('button.authorize');
+    const dialog = await page.locator('.auth-container').allInnerTexts();
+    expect(dialog.join('\n')).toMatch(
+      /app-key[\s\S]*jwt[\s\S]*X-Voicebox-App-Key[\s\S]*X-Client-Id[\s\S]*X-SD-Auth-Token/,
+    );
+    expect(failures).toEqual([]);
+    await page.screenshot({ path: 'dist/swagger-ui.png', fullPage: false });
+    await page.close();
+  });
+});
