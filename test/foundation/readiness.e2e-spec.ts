@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReadinessService } from '../../src/health/readiness.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('readiness probe', () => {
+  let t: TestApp | undefined;
+  afterEach(() => t?.close());
+
+  it('answers 503 until start-up has finished, then 200', async () => {
+    t = await startTestApp();
+    const readiness = t.app.get(ReadinessService);
+    // startTestApp marks the app started; a fresh service shows the state before that.
+    const fresh = new ReadinessService();
+    expect(await fresh.report()).toEqual({
+      ready: false,
+      checks: { startup: { ok: false, reason: 'starting' } },
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/system/ready' })).statusCode).toBe(200);
+    readiness.markShuttingDown();
+    const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { shutdown: { ok: false, reason: 'shutting down' } },
+    });
+  });
+
+  it('answers 503 naming the dependency whose check fails, and 200 once it recovers', async () => {
+    t = await startTestApp();
+    let databaseUp = false;
+    t.app
+      .get(ReadinessService)
+      .register('database', () =>
+        databaseUp
+          ? Promise.resolve()
+          : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+      );
+    const down = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({
+      status: 'not_ready',
+      checks: {
+        startup: { ok: true },
+        database: { ok: false, reason: 'connect ECONNREFUSED 127.0.0.1:5432' },
+      },
+    });
+    // Liveness is unaffected: the process lives.
+    expect((await t.app.inject({ method: 'GET', url: '/system/health' })).statusCode).toBe(204);
+    databaseUp = true;
+    expect((await t.app.inject({ method: 'GET', url: '/system/ready' })).statusCode).toBe(200);
+  });
+
+  it('treats a check that hangs as failing after its timeout', async () => {
+    t = await startTestApp();
+    t.app.get(ReadinessService).register('knowledge_graph', () => new Promise(() => undefined));
+    const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      checks: { knowledge_graph: { ok: false, reason: 'no answer within 2000 ms' } },
+    });
+  });
+});
