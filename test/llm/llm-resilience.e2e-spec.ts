@@ -19,12 +19,16 @@ describe('LLM call policy: retries, deadline, abort, error mapping', () => {
   });
   afterAll(() => wire.close());
   beforeEach(() => {
-    wire.requests.length = 0;
+    wire.reset();
   });
 
   const kit = (tuning: Partial<AppConfig['llmTuning']> = {}) =>
     llmKit({ OPENAI_API_KEY: KEY, VBX_CONFIG_FILE: file }, tuning);
-  const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DomainError);
+  const fail = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as DomainError,
+    );
 
   it('waits for Retry-After on 429, then succeeds', async () => {
     const { registry } = kit();

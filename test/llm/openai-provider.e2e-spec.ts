@@ -25,7 +25,7 @@ describe('openai strategy on the chat-completions wire', () => {
   });
   afterAll(() => wire.close());
   beforeEach(() => {
-    wire.requests.length = 0;
+    wire.reset();
   });
 
   const kit = (extra: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
@@ -93,7 +93,11 @@ describe('openai strategy on the chat-completions wire', () => {
 
   it('streams SSE deltas and reports the usage of the whole answer', async () => {
     const { registry } = kit();
-    wire.reply({ kind: 'answer', text: 'Robert is the king of the Seven Kingdoms.', completionTokens: 9 });
+    wire.reply({
+      kind: 'answer',
+      text: 'Robert is the king of the Seven Kingdoms.',
+      completionTokens: 9,
+    });
     const usages: LlmUsageRecord[] = [];
     const { text, done } = await collect(
       registry.get('default').stream({ messages: USER }, { onUsage: (u) => usages.push(u) }),
@@ -136,7 +140,10 @@ describe('openai strategy on the chat-completions wire', () => {
     const schema = z.object({ sparql: z.string(), confidence: z.number() });
     wire.reply(
       { kind: 'answer', text: 'Sure! {"sparql": "SELECT * {?s ?p ?o}"}' },
-      { kind: 'answer', text: '```json\n{"sparql": "SELECT * {?s ?p ?o}", "confidence": 0.9}\n```' },
+      {
+        kind: 'answer',
+        text: '```json\n{"sparql": "SELECT * {?s ?p ?o}", "confidence": 0.9}\n```',
+      },
     );
     const value = await registry.get('default').completeJson({ messages: USER }, schema);
     expect(value).toEqual({ sparql: 'SELECT * {?s ?p ?o}', confidence: 0.9 });
@@ -157,15 +164,27 @@ describe('openai strategy on the chat-completions wire', () => {
       writeVbxConfig({
         enable_external_llm: enabled,
         default_llm_config: llmConfig('openai', 'gpt-4o', { server_url: wire.url }),
-        external_llm_config: llmConfig('fireworks', 'accounts/fireworks/models/llama-v3p3-70b-instruct', {
-          server_url: wire.url,
-        }),
+        external_llm_config: llmConfig(
+          'fireworks',
+          'accounts/fireworks/models/llama-v3p3-70b-instruct',
+          {
+            server_url: wire.url,
+          },
+        ),
       });
-    const on = llmKit({ OPENAI_API_KEY: KEY, FIREWORKS_API_KEY: 'fw-key-123456', VBX_CONFIG_FILE: file(true) });
+    const on = llmKit({
+      OPENAI_API_KEY: KEY,
+      FIREWORKS_API_KEY: 'fw-key-123456',
+      VBX_CONFIG_FILE: file(true),
+    });
     expect(on.registry.get('external').provider).toBe('fireworks');
     await on.registry.get('external').complete({ messages: USER });
     expect(wire.requests[0].headers.authorization).toBe('Bearer fw-key-123456');
-    const off = llmKit({ OPENAI_API_KEY: KEY, FIREWORKS_API_KEY: 'fw-key-123456', VBX_CONFIG_FILE: file(false) });
+    const off = llmKit({
+      OPENAI_API_KEY: KEY,
+      FIREWORKS_API_KEY: 'fw-key-123456',
+      VBX_CONFIG_FILE: file(false),
+    });
     expect(off.registry.get('external').provider).toBe('openai');
   });
 });

@@ -6,6 +6,7 @@ import {
   type ConverseCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { LlmConfig } from '../../config/app-config.js';
 import type {
   LlmProvider,
@@ -49,6 +50,10 @@ export class BedrockProvider implements LlmProvider {
           : {}),
       // Our policy retries every provider alike.
       maxAttempts: 1,
+      // HTTP/1.1, not the SDK's default HTTP/2: on abort the HTTP/2 handler rejects but leaves the
+      // stream open on a shared session (the model keeps generating for nobody), while this one
+      // destroys the request. Converse and ConverseStream need no HTTP/2.
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000 }),
     });
   }
 

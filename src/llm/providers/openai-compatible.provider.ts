@@ -89,7 +89,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     if (err instanceof APIUserAbortError) return { kind: 'aborted' };
     if (err instanceof APIConnectionError) return { kind: 'connection', message: err.message };
     if (err instanceof APIError && typeof err.status === 'number') {
-      const headers = err.headers;
+      // Typed as the DOM Headers, absent from this project's libs.
+      const headers = err.headers as { get(name: string): string | null } | undefined;
       return {
         kind: 'http',
         status: err.status,

@@ -1,17 +1,12 @@
-import {
-  createServer,
-  type Http2Server,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-} from 'node:http2';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
- * A loopback Amazon Bedrock runtime speaking Converse and ConverseStream over cleartext HTTP/2 (the
- * SDK's default transport). Every request's SigV4 signature is recomputed with the secret of the
+ * A loopback Amazon Bedrock runtime speaking Converse and ConverseStream over HTTP/1.1 (the transport
+ * the strategy configures, see bedrock.provider.ts). Every request's SigV4 signature is recomputed with the secret of the
  * access key it names; a wrong or missing signature is refused with 403, as AWS does.
  */
 export interface BedrockRecordedRequest {
@@ -40,7 +35,7 @@ export class BedrockWireServer {
   private readonly script: BedrockReply[] = [];
 
   private constructor(
-    private readonly server: Http2Server,
+    private readonly server: Server,
     private readonly keys: Record<string, string>,
     private readonly region: string,
   ) {}
@@ -64,17 +59,19 @@ export class BedrockWireServer {
   }
 
   async close(): Promise<void> {
+    this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
-    const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url.split('?')[0]);
+    const url = req.url ?? '/';
+    const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(url.split('?')[0]);
     const { valid, accessKeyId } = await this.verify(req, raw);
     const recorded: BedrockRecordedRequest = {
-      path: req.url,
+      path: url,
       modelId: match ? decodeURIComponent(match[1]) : '',
       headers: req.headers,
       body: raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {},
@@ -83,10 +80,16 @@ export class BedrockWireServer {
       clientClosed: false,
     };
     this.requests.push(recorded);
-    res.stream.on('close', () => {
+    res.on('close', () => {
       if (!res.writableFinished) recorded.clientClosed = true;
     });
-    if (!valid) return this.error(res, 403, 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+    if (!valid)
+      return this.error(
+        res,
+        403,
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided.',
+      );
     if (!match) return this.error(res, 404, 'UnknownOperationException', 'Unknown operation');
     const reply = this.script.shift() ?? { kind: 'answer', text: 'Hello from loopback Bedrock' };
     switch (reply.kind) {
@@ -100,7 +103,7 @@ export class BedrockWireServer {
     }
   }
 
-  private converse(res: Http2ServerResponse, reply: Extract<BedrockReply, { kind: 'answer' }>) {
+  private converse(res: ServerResponse, reply: Extract<BedrockReply, { kind: 'answer' }>) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -112,10 +115,7 @@ export class BedrockWireServer {
     );
   }
 
-  private converseStream(
-    res: Http2ServerResponse,
-    reply: Extract<BedrockReply, { kind: 'answer' }>,
-  ) {
+  private converseStream(res: ServerResponse, reply: Extract<BedrockReply, { kind: 'answer' }>) {
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
     const event = (type: string, body: unknown) =>
       res.write(
@@ -138,13 +138,13 @@ export class BedrockWireServer {
     res.end();
   }
 
-  private error(res: Http2ServerResponse, status: number, type: string, message: string) {
+  private error(res: ServerResponse, status: number, type: string, message: string) {
     res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
     res.end(JSON.stringify({ message }));
   }
 
   /** Re-signs the request as received with the named key's secret and compares signatures. */
-  private async verify(req: Http2ServerRequest, body: Buffer) {
+  private async verify(req: IncomingMessage, body: Buffer) {
     const auth = String(req.headers.authorization ?? '');
     const m =
       /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(
@@ -156,14 +156,14 @@ export class BedrockWireServer {
     if (!secret || region !== this.region) return { valid: false, accessKeyId };
     const headers: Record<string, string> = {};
     for (const name of signedHeaders.split(';')) {
-      const value = name === 'host' ? req.headers[':authority'] : req.headers[name];
+      const value = req.headers[name];
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
     const amzDate = headers['x-amz-date'] ?? '';
     const signingDate = new Date(
       amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
     );
-    const [path, query = ''] = req.url.split('?');
+    const [path, query = ''] = (req.url ?? '/').split('?');
     const signer = new SignatureV4({
       credentials: { accessKeyId, secretAccessKey: secret },
       region,
@@ -172,7 +172,7 @@ export class BedrockWireServer {
     });
     const signed = await signer.sign(
       {
-        method: req.method,
+        method: req.method ?? 'POST',
         protocol: 'http:',
         hostname: '127.0.0.1',
         path,

@@ -18,7 +18,13 @@ export interface RecordedRequest {
 
 export type WireReply =
   /** A chat answer: JSON, or SSE when the request asked for `stream: true`. */
-  | { kind: 'answer'; text: string; promptTokens?: number; completionTokens?: number; delayMs?: number }
+  | {
+      kind: 'answer';
+      text: string;
+      promptTokens?: number;
+      completionTokens?: number;
+      delayMs?: number;
+    }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Accept the request and never answer (timeouts, aborts). */
   | { kind: 'hang' }
@@ -49,6 +55,12 @@ export class OpenAiWireServer {
   reply(...replies: WireReply[]): this {
     this.script.push(...replies);
     return this;
+  }
+
+  /** Forget recorded requests and unused replies (between tests). */
+  reset(): void {
+    this.requests.length = 0;
+    this.script.length = 0;
   }
 
   /** Resolves when a request's connection is closed by the client before the reply ended. */
@@ -107,9 +119,17 @@ export class OpenAiWireServer {
     reply: Extract<WireReply, { kind: 'answer' }>,
   ): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const base = { id: 'chatcmpl-loop', object: 'chat.completion.chunk', created: 1, model: req.body.model };
+    const base = {
+      id: 'chatcmpl-loop',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: req.body.model,
+    };
     const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
-    send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    send({
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    });
     for (const piece of reply.text.match(/\S+\s*/g) ?? []) {
       send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
