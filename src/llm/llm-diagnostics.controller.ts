@@ -1,6 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AdminAuth } from '../auth/auth.decorators.js';
+import { clientDisconnectSignal } from './client-disconnect.js';
 import { LlmDiagnosticDto } from './dto/llm-diagnostic.dto.js';
 import { LlmDiagnosticsService } from './llm-diagnostics.service.js';
 
@@ -17,7 +19,7 @@ export class LlmDiagnosticsController {
       'Makes a one-token call to each configured LLM and reports whether it succeeded and how long it took. Reveals no secret.',
   })
   @ApiOkResponse({ type: LlmDiagnosticDto, isArray: true })
-  diagnose(): Promise<LlmDiagnosticDto[]> {
-    return this.diagnostics.run();
+  diagnose(@Res({ passthrough: true }) reply: FastifyReply): Promise<LlmDiagnosticDto[]> {
+    return this.diagnostics.run(clientDisconnectSignal(reply));
   }
 }

@@ -10,13 +10,13 @@ const PING = [{ role: 'user' as const, content: 'Reply with the single word OK.'
 export class LlmDiagnosticsService {
   constructor(private readonly registry: LlmRegistry) {}
 
-  run(): Promise<LlmDiagnosticDto[]> {
+  run(signal?: AbortSignal): Promise<LlmDiagnosticDto[]> {
     return Promise.all(
       this.registry.configured().map(async (client): Promise<LlmDiagnosticDto> => {
         const started = Date.now();
         const base = { role: client.role, provider: client.provider, model: client.model };
         try {
-          await client.complete({ messages: PING, maxTokens: 1 });
+          await client.complete({ messages: PING, maxTokens: 1 }, { signal });
           return { ...base, ok: true, latency_ms: Date.now() - started };
         } catch (err) {
           // Only our own messages: they name the provider and the status, never a key.

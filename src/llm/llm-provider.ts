@@ -1,6 +1,11 @@
 import type { AppConfig, LlmConfig } from '../config/app-config.js';
 import type { LlmCompletion, LlmMessage, LlmStreamEvent } from './llm-types.js';
 
+/** The provider's credentials could not be obtained (e.g. a refused token exchange). */
+export class CredentialUnavailableError extends Error {
+  override readonly name = 'CredentialUnavailableError';
+}
+
 /** What a strategy receives: the request already capped by the configuration. */
 export interface ProviderRequest {
   messages: LlmMessage[];

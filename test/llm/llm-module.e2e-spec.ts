@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Controller, Get, Module } from '@nestjs/common';
 import { Public } from '../../src/auth/auth.decorators.js';
@@ -89,6 +90,22 @@ describe('LlmModule in the running service', () => {
 
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/voicebox_llm_call_duration_seconds_count\{provider="fireworks"/);
+  });
+
+  it('aborts the provider calls when the HTTP client disconnects', async () => {
+    t = await start();
+    wire.reply({ kind: 'hang' }, { kind: 'hang' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const req = request(`${await t.app.getUrl()}/api/v1/admin/llm/diagnostics`);
+    req.on('error', () => undefined);
+    req.end();
+    while (wire.requests.length < 2) await new Promise((r) => setTimeout(r, 10));
+    req.destroy();
+    for (let i = 0; i < 100 && !wire.requests.every((r) => r.clientClosed); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(wire.requests.map((r) => r.clientClosed)).toEqual([true, true]);
+    expect(t.logs.text).toMatch(/"outcome":"aborted"/);
   });
 
   it('serves the injected LlmClient to other modules', async () => {

@@ -66,6 +66,41 @@ describe('vertex strategy: workload identity token exchange, then the chat call'
     expect(wire.requests[1].headers.authorization).toBe(`Bearer ${sts.tokenNumber(1)}`);
   });
 
+  it('answers 502 llm.credentials, without calling the model, when the token exchange is refused', async () => {
+    const dir = tempDir();
+    const emptySubject = join(dir, 'empty-subject-token');
+    writeFileSync(emptySubject, '');
+    const badCredentials = join(dir, 'external-account.json');
+    writeFileSync(
+      badCredentials,
+      JSON.stringify({
+        type: 'external_account',
+        audience:
+          '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/x/providers/y',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: sts.tokenUrl,
+        credential_source: { file: emptySubject },
+      }),
+    );
+    const { registry } = llmKit({
+      GOOGLE_APPLICATION_CREDENTIALS: badCredentials,
+      LLM_MAX_RETRIES: '0',
+      VBX_CONFIG_FILE: writeVbxConfig({
+        default_llm_config: llmConfig('vertex', 'meta/llama-3.3-70b-instruct-maas', {
+          server_url: wire.url,
+          provider_args: { project: 'my-project' },
+        }),
+      }),
+    });
+    const before = wire.requests.length;
+    const err = await registry
+      .get('default')
+      .complete({ messages: MESSAGES })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'dependency_failed', code: 'llm.credentials' });
+    expect(wire.requests.length).toBe(before);
+  });
+
   it('refuses to start without GOOGLE_APPLICATION_CREDENTIALS, naming it', () => {
     expect(() =>
       llmKit({

@@ -7,7 +7,7 @@ import type {
   ProviderFailure,
   ProviderRequest,
 } from '../llm-provider.js';
-import { parseRetryAfter } from '../llm-provider.js';
+import { CredentialUnavailableError, parseRetryAfter } from '../llm-provider.js';
 import type { LlmCompletion, LlmStreamEvent } from '../llm-types.js';
 
 export interface OpenAiCompatibleOptions {
@@ -99,6 +99,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       };
     }
     if (err instanceof Error && err.name === 'AbortError') return { kind: 'aborted' };
+    // The SDK wraps what the apiKey function threw.
+    const cause = err instanceof Error ? err.cause : undefined;
+    if (cause instanceof CredentialUnavailableError) {
+      return { kind: 'invalid_setup', message: cause.message };
+    }
     // A broken stream (connection reset mid-answer) surfaces as a plain error.
     return { kind: 'connection', message: err instanceof Error ? err.message : String(err) };
   }

@@ -1,10 +1,22 @@
 import { existsSync } from 'node:fs';
 import { GoogleAuth } from 'google-auth-library';
-import type { LlmProviderDefinition } from '../llm-provider.js';
+import type { LlmConfig } from '../../config/app-config.js';
+import { CredentialUnavailableError, type LlmProviderDefinition } from '../llm-provider.js';
 import { OpenAiCompatibleProvider, baseUrlOf } from './openai-compatible.provider.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const DEFAULT_REGION = 'us-central1';
+
+/** `server_url`, else the regional OpenAI-compatible endpoint of `provider_args.project`. */
+export function vertexBaseUrl(cfg: LlmConfig): string {
+  const project = encodeURIComponent(String(cfg.providerArgs.project));
+  const region =
+    typeof cfg.providerArgs.region === 'string' ? cfg.providerArgs.region : DEFAULT_REGION;
+  return baseUrlOf(
+    cfg,
+    `https://${region}-aiplatform.googleapis.com/v1/projects/${project}/locations/${region}/endpoints/openapi`,
+  );
+}
 
 /**
  * Vertex AI's OpenAI-compatible endpoint (Llama MaaS). The credential file is passed explicitly,
@@ -31,15 +43,19 @@ export const vertexProvider: LlmProviderDefinition = {
       keyFilename: env.credentials.googleApplicationCredentials,
       scopes: [SCOPE],
     });
-    const project = String(cfg.providerArgs.project);
-    const region =
-      typeof cfg.providerArgs.region === 'string' ? cfg.providerArgs.region : DEFAULT_REGION;
-    const fallback = `https://${region}-aiplatform.googleapis.com/v1/projects/${project}/locations/${region}/endpoints/openapi`;
     return new OpenAiCompatibleProvider(cfg, {
-      baseURL: baseUrlOf(cfg, fallback),
+      baseURL: vertexBaseUrl(cfg),
       apiKey: async () => {
-        const token = await auth.getAccessToken();
-        if (!token) throw new Error('Google credentials returned no access token');
+        let token: string | null | undefined;
+        try {
+          token = await auth.getAccessToken();
+        } catch (err) {
+          throw new CredentialUnavailableError(
+            `Google access token: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+        }
+        if (!token) throw new CredentialUnavailableError('Google credentials gave no access token');
         return token;
       },
     });
