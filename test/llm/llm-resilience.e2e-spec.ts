@@ -52,6 +52,18 @@ describe('LLM call policy: retries, deadline, abort, error mapping', () => {
     expect(logs.text).toMatch(/llm call failed, retrying/);
   });
 
+  it('retries a stream that fails before its first event', async () => {
+    const { registry } = kit();
+    wire.reply({ kind: 'status', status: 503 }, { kind: 'answer', text: 'second try works' });
+    let text = '';
+    for await (const e of registry.get('default').stream({ messages: MESSAGES })) {
+      if (e.type === 'text') text += e.text;
+    }
+    expect(text).toBe('second try works');
+    expect(wire.requests).toHaveLength(2);
+    expect(wire.requests.every((r) => r.body.stream === true)).toBe(true);
+  });
+
   it('retries a dropped connection, then answers 502 llm.unreachable', async () => {
     const { registry } = kit({ maxRetries: 1 });
     wire.reply({ kind: 'reset' }, { kind: 'reset' });
