@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LlmUsageRecord } from '../../src/llm/llm-types.js';
@@ -11,6 +13,11 @@ const PROFILE_KEY = {
   id: 'AKIAPROFILEKEY000001',
   secret: 'profile-secret-access-key-0123456789ab',
 };
+const ROLE_KEY = {
+  id: 'ASIAROLECHAINKEY0001',
+  secret: 'role-secret-access-key-0123456789abcdef',
+  token: 'role-session-token-xyz',
+};
 const MODEL = 'us.meta.llama3-1-70b-instruct-v1:0';
 const MESSAGES = [
   { role: 'system' as const, content: 'You answer about Westeros.' },
@@ -22,7 +29,11 @@ describe('bedrock strategy: Converse and ConverseStream, SigV4 verified by the s
   let file: string;
   beforeAll(async () => {
     wire = await BedrockWireServer.start(
-      { [ENV_KEY.id]: ENV_KEY.secret, [PROFILE_KEY.id]: PROFILE_KEY.secret },
+      {
+        [ENV_KEY.id]: ENV_KEY.secret,
+        [PROFILE_KEY.id]: PROFILE_KEY.secret,
+        [ROLE_KEY.id]: ROLE_KEY.secret,
+      },
       REGION,
     );
     file = writeVbxConfig({
@@ -141,22 +152,34 @@ describe('bedrock strategy: Converse and ConverseStream, SigV4 verified by the s
     expect(wire.requests[0].clientClosed).toBe(true);
   });
 
-  describe('with BEDROCK_PROFILE from a shared credentials file', () => {
+  describe('with shared files and the default chain', () => {
     const saved: Record<string, string | undefined> = {};
+    const NAMES = [
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_CONFIG_FILE',
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_EC2_METADATA_DISABLED',
+    ];
     beforeEach(() => {
+      for (const name of NAMES) {
+        saved[name] = process.env[name];
+        delete process.env[name];
+      }
       const dir = tempDir();
       const credentials = join(dir, 'credentials');
       writeFileSync(
         credentials,
         `[vbx-loopback]\naws_access_key_id = ${PROFILE_KEY.id}\naws_secret_access_key = ${PROFILE_KEY.secret}\n`,
       );
-      for (const name of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_PROFILE']) {
-        saved[name] = process.env[name];
-      }
       // The SDK locates the shared files itself; point it at the temp file.
       process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
       process.env.AWS_CONFIG_FILE = join(dir, 'config');
-      delete process.env.AWS_PROFILE;
+      // No instance metadata service here: the chain must not wait for one.
+      process.env.AWS_EC2_METADATA_DISABLED = 'true';
     });
     afterEach(() => {
       for (const [name, value] of Object.entries(saved)) {
@@ -165,7 +188,7 @@ describe('bedrock strategy: Converse and ConverseStream, SigV4 verified by the s
       }
     });
 
-    it('signs with the profile key', async () => {
+    it('BEDROCK_PROFILE: signs with the profile key', async () => {
       const { registry } = llmKit({
         BEDROCK_PROFILE: 'vbx-loopback',
         BEDROCK_REGION: REGION,
@@ -174,6 +197,34 @@ describe('bedrock strategy: Converse and ConverseStream, SigV4 verified by the s
       await registry.get('default').complete({ messages: MESSAGES });
       expect(wire.requests[0].signatureValid).toBe(true);
       expect(wire.requests[0].accessKeyId).toBe(PROFILE_KEY.id);
+    });
+
+    it('no keys and no profile: the default chain obtains role credentials (container endpoint)', async () => {
+      const endpoint = createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            AccessKeyId: ROLE_KEY.id,
+            SecretAccessKey: ROLE_KEY.secret,
+            Token: ROLE_KEY.token,
+            Expiration: new Date(Date.now() + 3600_000).toISOString(),
+          }),
+        );
+      });
+      await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+      try {
+        const port = (endpoint.address() as AddressInfo).port;
+        process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `http://127.0.0.1:${port}/role-credentials`;
+        const { registry } = llmKit({ BEDROCK_REGION: REGION, VBX_CONFIG_FILE: file });
+        await registry.get('default').complete({ messages: MESSAGES });
+        const [req] = wire.requests;
+        expect(req.signatureValid).toBe(true);
+        expect(req.accessKeyId).toBe(ROLE_KEY.id);
+        expect(req.headers['x-amz-security-token']).toBe(ROLE_KEY.token);
+      } finally {
+        endpoint.closeAllConnections();
+        await new Promise((r) => endpoint.close(r));
+      }
     });
   });
 
