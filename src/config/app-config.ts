@@ -88,6 +88,14 @@ export abstract class AppConfig {
   abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
   /** From VBX_CONFIG_FILE; null when no file is configured (the service then runs without an LLM). */
   abstract readonly llm: { configFile?: string; default: LlmConfig; external?: LlmConfig } | null;
+  /** Timeout and retry policy of every LLM call (LLM_* tuning variables). */
+  abstract readonly llmTuning: {
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseDelayMs: number;
+    /** A longer Retry-After (or backoff) is not waited for: the call fails with 429 at once. */
+    retryMaxDelayMs: number;
+  };
   /** Secret values to scrub from any log line, whatever their source. */
   abstract readonly secretValues: readonly string[];
 }

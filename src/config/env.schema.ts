@@ -102,6 +102,11 @@ export const envSchema = z
     VOICEBOX_SUGGESTIONS_ENABLED: envBool(false),
     VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: envInt(60, 1, 3600),
     VOICEBOX_QUERY_MAX_RESULTS: envInt(100_000, 1),
+    // LLM calls: timeout and retry policy (ours)
+    LLM_TIMEOUT_SECONDS: envInt(60, 1, 3600),
+    LLM_MAX_RETRIES: envInt(2, 0, 10),
+    LLM_RETRY_BASE_DELAY_MS: envInt(500, 1, 60_000),
+    LLM_RETRY_MAX_DELAY_SECONDS: envInt(20, 1, 600),
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, name: keyof typeof env, why: string) => {

@@ -5,6 +5,7 @@ import type { AppConfig, JwtValidationConfig, LlmConfig } from './app-config.js'
 import { SECRET_ENV_NAMES, envSchema, type RawEnv } from './env.schema.js';
 import { HeaderTemplate, HeaderTemplateError } from './header-template.js';
 import { vbxConfigSchema, type RawLlmConfig } from './vbx-config.schema.js';
+import { validateLlmCredentials } from '../llm/llm-credentials.js';
 
 /** One problem, already phrased for a single log line: where, and why. */
 export interface ConfigProblem {
@@ -124,8 +125,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxResults: e.VOICEBOX_QUERY_MAX_RESULTS,
     },
     llm: llm && { configFile: llm.configFile, default: llm.default, external: llm.external },
+    llmTuning: {
+      timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
+      maxRetries: e.LLM_MAX_RETRIES,
+      retryBaseDelayMs: e.LLM_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: e.LLM_RETRY_MAX_DELAY_SECONDS * 1000,
+    },
     secretValues,
   };
+  // Missing provider credentials stop start-up here, before any port opens.
+  const credentialProblems = validateLlmCredentials(config);
+  if (credentialProblems.length > 0) throw new ConfigError(credentialProblems);
   return config;
 }
 
