@@ -152,7 +152,12 @@ describe('loadConfig: VBX_CONFIG_FILE', () => {
         llm_name: 'us.meta.llama3-1-70b-instruct-v1:0',
       },
     });
-    const c = loadConfig({ VBX_CONFIG_FILE: path, PROJECT_ID: 'proj-42', OPENAI_API_KEY: 'sk-test' });
+    const c = loadConfig({
+      VBX_CONFIG_FILE: path,
+      PROJECT_ID: 'proj-42',
+      OPENAI_API_KEY: 'sk-test',
+      BEDROCK_REGION: 'us-east-1',
+    });
     expect(c.llm!.default).toMatchObject({
       provider: 'openai',
       model: 'gpt-4o',
@@ -261,7 +266,12 @@ describe('loadConfig: VBX_CONFIG_FILE', () => {
 describe('config/voicebox.example.json', () => {
   it('loads as documented', () => {
     const path = new URL('../../config/voicebox.example.json', import.meta.url).pathname;
-    const c = loadConfig({ VBX_CONFIG_FILE: path, PROJECT_ID: 'p-1', OPENAI_API_KEY: 'sk-test' });
+    const c = loadConfig({
+      VBX_CONFIG_FILE: path,
+      PROJECT_ID: 'p-1',
+      OPENAI_API_KEY: 'sk-test',
+      BEDROCK_REGION: 'us-east-1',
+    });
     expect(c.llm!.default.provider).toBe('openai');
     expect(c.llm!.external!.provider).toBe('bedrock');
   });
