@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
+import { AppsModule } from './apps/apps.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
@@ -24,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(opts.config),
         ObservabilityModule.forRoot(opts.logger, opts.metrics),
         HealthModule,
+        AppsModule,
         ...(opts.imports ?? []),
       ],
     };

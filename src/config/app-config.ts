@@ -88,6 +88,12 @@ export abstract class AppConfig {
   abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
   /** From VBX_CONFIG_FILE; null when no file is configured (the service then runs without an LLM). */
   abstract readonly llm: { configFile?: string; default: LlmConfig; external?: LlmConfig } | null;
+  /** PostgreSQL: external when `url` (DATABASE_URL) is set, else embedded under server.dataDir. */
+  abstract readonly database: {
+    url?: string;
+    /** VOICEBOX_SECRET_KEY: encrypts stored connection secrets (AES-256-GCM). */
+    secretKey?: Buffer;
+  };
   /** Secret values to scrub from any log line, whatever their source. */
   abstract readonly secretValues: readonly string[];
 }
