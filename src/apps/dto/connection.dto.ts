@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import {
   CONNECTION_KINDS,
   CREDENTIAL_KINDS,
@@ -78,6 +86,7 @@ export class CreateConnectionDto {
   internal_endpoint?: string | null;
 
   @ApiProperty({ type: CredentialDto })
+  @IsDefined()
   @ValidateNested()
   @Type(() => CredentialDto)
   credential!: CredentialDto;
