@@ -23,7 +23,7 @@ export interface CommandContext {
   services: AdminServices;
   flags: Flags;
   /** Reads a secret from standard input (never from the command line, where `ps` would show it). */
-  readStdin(): Promise<string>;
+  readStdin: () => Promise<string>;
 }
 
 export interface Command {

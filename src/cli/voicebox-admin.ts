@@ -16,7 +16,7 @@ import { createRootLogger } from '../observability/logger.factory.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
-import { COMMANDS, type Flags } from './admin-commands.js';
+import { COMMANDS } from './admin-commands.js';
 
 /**
  * voicebox-admin: first set-up without any token. Runs the same services as the admin API against
@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
         apps: context.get(AppsService),
         keys: context.get(AppKeysService),
       },
-      flags: parsed.values as Flags,
+      flags: parsed.values,
       readStdin,
     });
     process.stdout.write(
