@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { inject } from 'vitest';
 import {
   startEmbeddedPostgres,
   type RunningPostgres,
@@ -41,29 +42,52 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+  return {
+    ...onServer(server.url),
+    stop: async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh database on the run's shared server (test/support/postgres-global-setup.ts): the
+ * environment test apps start with unless a test brings its own DATABASE_URL or VOICEBOX_DATA_DIR.
+ */
+export async function sharedTestDatabaseEnv(): Promise<{
+  DATABASE_URL: string;
+  VOICEBOX_SECRET_KEY: string;
+}> {
+  const url = inject('voiceboxPostgresUrl');
+  if (!url) {
+    throw new Error(
+      'no shared test PostgreSQL: add test/support/postgres-global-setup.ts to the e2e globalSetup',
+    );
+  }
+  return onServer(url).freshDatabaseEnv();
+}
+
+function onServer(serverUrl: string): Omit<TestPostgres, 'stop'> {
   const freshDatabase = async () => {
     const name = `t_${randomBytes(6).toString('hex')}`;
-    const client = new pg.Client({ connectionString: server.url });
+    const client = new pg.Client({ connectionString: serverUrl });
     await client.connect();
     try {
       await client.query(`CREATE DATABASE ${name}`);
     } finally {
       await client.end();
     }
-    const url = new URL(server.url);
+    const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     return url.toString();
   };
   return {
-    url: server.url,
+    url: serverUrl,
     freshDatabase,
     freshDatabaseEnv: async () => ({
       DATABASE_URL: await freshDatabase(),
       VOICEBOX_SECRET_KEY: randomBytes(32).toString('base64'),
     }),
-    stop: async () => {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
   };
 }
