@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import pg from 'pg';
+import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.server.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations } from './migrator.js';
+import { isUnavailable } from './pg-errors.js';
 
 export type Row = Record<string, unknown>;
 
@@ -42,7 +44,13 @@ export class Database implements Queryable {
       idleTimeoutMillis: 30_000,
     });
     // An idle client losing its server emits here; without a listener the process would crash.
-    pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
+    pool.on('error', (err) =>
+      // Only message and code: the error also carries the whole client object.
+      log.warn(
+        { error: err.message, code: (err as { code?: string }).code },
+        'idle PostgreSQL connection failed',
+      ),
+    );
     const db = new Database(pool, embedded, log);
     try {
       await runMigrations(pool, MIGRATIONS, log);
@@ -55,12 +63,12 @@ export class Database implements Queryable {
   }
 
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult<T>> {
-    return this.pool.query<T>(sql, params as unknown[] | undefined);
+    return this.pool.query<T>(sql, params as unknown[] | undefined).catch(unavailable);
   }
 
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(unavailable);
     try {
       await client.query('BEGIN');
       const result = await work({
@@ -71,7 +79,7 @@ export class Database implements Queryable {
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      return unavailable(err);
     } finally {
       client.release();
     }
@@ -84,4 +92,15 @@ export class Database implements Queryable {
     await this.embedded?.stop();
     this.logger.debug('database closed');
   }
+}
+
+/** A database that cannot be reached is a dependency failure (503), never a 500 with its message. */
+function unavailable(err: unknown): never {
+  if (isUnavailable(err)) {
+    throw new DomainError('unavailable', 'database.unavailable', 'The database is unavailable', {
+      headers: { 'Retry-After': '5' },
+      cause: err,
+    });
+  }
+  throw err;
 }

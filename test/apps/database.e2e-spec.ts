@@ -150,6 +150,39 @@ describe('persistence: embedded by default, DATABASE_URL for an external server'
     }
   });
 
+  it('answers 503 (not 500) and reports not ready while the database is down', async () => {
+    const own = await startTestPostgres();
+    const t = await startAppsTestApp(await own.freshDatabaseEnv());
+    try {
+      const key = await admin<KeyBody>(t.app, 'POST', '/api/v1/admin/apps', {
+        name: 'a',
+        database: 'd',
+      }).then((app) =>
+        admin<KeyBody>(
+          t.app,
+          'POST',
+          `/api/v1/admin/apps/${(app.body as unknown as { id: string }).id}/keys`,
+          {
+            name: 'k',
+          },
+        ),
+      );
+      await own.stop();
+      const list = await admin(t.app, 'GET', '/api/v1/admin/apps');
+      expect(list.status).toBe(503);
+      expect(list.body.code).toBe('database.unavailable');
+      // A key cannot be checked: the caller is told to retry, not that the key is wrong.
+      expect((await getAppSettings(t.app, key.body.key!)).status).toBe(503);
+      const ready = await t.app.inject({ method: 'GET', url: '/system/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ checks: { database: { ok: false } } });
+      const errors = t.logs.json().filter((l) => l.msg === 'unhandled error');
+      expect(errors, JSON.stringify(errors)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('names DATABASE_URL and VOICEBOX_SECRET_KEY in configuration errors without echoing them', () => {
     const problems = (env: Record<string, string>) => {
       try {
