@@ -248,4 +248,26 @@ describe('admin API: Voicebox apps and their keys', () => {
     const keys = await dbOf(t).query('SELECT 1 FROM app_keys WHERE app_id = $1', [made.body.id]);
     expect(keys.rowCount).toBe(0);
   });
+
+  it('documents the admin routes and GET /api/v1/app in the OpenAPI document', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/docs/openapi.json' });
+    const doc = res.json<{
+      paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
+    }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/admin/connections',
+        '/api/v1/admin/connections/{id}',
+        '/api/v1/admin/apps',
+        '/api/v1/admin/apps/{id}',
+        '/api/v1/admin/apps/{id}/keys',
+        '/api/v1/admin/apps/{id}/keys/{keyId}',
+        '/api/v1/app',
+      ]),
+    );
+    expect(doc.paths['/api/v1/app'].get.security).toEqual(
+      expect.arrayContaining([{ 'app-key': [] }]),
+    );
+    expect(doc.paths['/api/v1/admin/apps'].post.security).toEqual([{ jwt: [] }]);
+  });
 });
