@@ -79,7 +79,17 @@ export async function startEmbeddedPostgres(
       onError: (e) => logger.debug({ postgres: String(e) }, 'embedded PostgreSQL'),
     });
   if (!(await exists(join(dataDir, 'PG_VERSION')))) {
-    await create(0).initialise();
+    await create(0)
+      .initialise()
+      .catch((err: unknown) => {
+        const hint = asRoot
+          ? ' (running as root, the server runs as the `postgres` user, which must be able to reach this folder)'
+          : '';
+        throw new Error(
+          `embedded PostgreSQL could not initialise ${dataDir}${hint}; set VOICEBOX_DATA_DIR elsewhere or use DATABASE_URL`,
+          { cause: err },
+        );
+      });
     logger.info({ dir: dataDir }, 'initialised a new embedded PostgreSQL cluster');
   }
   let lastError: unknown;

@@ -1,5 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,5 +150,32 @@ describe('voicebox-admin, the command-line tool shipped in the package', () => {
     expect(config.code).toBe(78);
     expect(config.stderr).toContain('DATABASE_URL');
     expect(config.stderr).not.toContain('pw-not-shown');
+  });
+
+  it('attaches to the embedded PostgreSQL of a running service instead of starting a second one', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'voicebox-cli-data-'));
+    const running = await startAppsTestApp({ VOICEBOX_DATA_DIR: dataDir });
+    try {
+      const local = { DATABASE_URL: '', VOICEBOX_SECRET_KEY: '', VOICEBOX_DATA_DIR: dataDir };
+      const app = await cli(
+        ['create-app', '--name', 'first-setup', '--database', 'db'],
+        undefined,
+        local,
+      );
+      expect(app.code, app.stderr).toBe(0);
+      const key = await cli(
+        ['create-key', '--app', 'first-setup', '--name', 'k', '--key-only'],
+        undefined,
+        local,
+      );
+      expect(key.code, key.stderr).toBe(0);
+      // The CLI has exited; the service's server must still be up and see what the CLI wrote.
+      const settings = await getAppSettings(running.app, key.stdout.trim());
+      expect(settings.status).toBe(200);
+      expect(settings.body).toMatchObject({ name: 'first-setup' });
+    } finally {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
