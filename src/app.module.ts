@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
+import { AppsModule } from './apps/apps.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LlmModule } from './llm/llm.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         ObservabilityModule.forRoot(opts.logger, opts.metrics),
         HealthModule,
         LlmModule,
+        AppsModule,
         ...(opts.imports ?? []),
       ],
     };

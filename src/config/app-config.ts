@@ -96,6 +96,12 @@ export abstract class AppConfig {
     /** A longer Retry-After (or backoff) is not waited for: the call fails with 429 at once. */
     retryMaxDelayMs: number;
   };
+  /** PostgreSQL: external when `url` (DATABASE_URL) is set, else embedded under server.dataDir. */
+  abstract readonly database: {
+    url?: string;
+    /** VOICEBOX_SECRET_KEY: encrypts stored connection secrets (AES-256-GCM). */
+    secretKey?: Buffer;
+  };
   /** Secret values to scrub from any log line, whatever their source. */
   abstract readonly secretValues: readonly string[];
 }

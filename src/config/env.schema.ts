@@ -107,6 +107,13 @@ export const envSchema = z
     LLM_MAX_RETRIES: envInt(2, 0, 10),
     LLM_RETRY_BASE_DELAY_MS: envInt(500, 1, 60_000),
     LLM_RETRY_MAX_DELAY_SECONDS: envInt(20, 1, 600),
+    // Persistence: apps, connections, app keys (ours). Both are secrets: messages never echo them.
+    DATABASE_URL: envString().refine((v) => v === undefined || isPostgresUrl(v), {
+      message: 'must be a postgres:// or postgresql:// URL',
+    }),
+    VOICEBOX_SECRET_KEY: envString().refine((v) => v === undefined || parseSecretKey(v) !== null, {
+      message: 'must be 32 bytes, written as 64 hex digits or as base64',
+    }),
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, name: keyof typeof env, why: string) => {
@@ -142,6 +149,25 @@ export const envSchema = z
   });
 
 export type RawEnv = z.output<typeof envSchema>;
+
+function isPostgresUrl(v: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** VOICEBOX_SECRET_KEY: an AES-256 key, 64 hex digits or base64(url) of 32 bytes; null if neither. */
+export function parseSecretKey(v: string): Buffer | null {
+  const s = v.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(s)) {
+    const key = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return key.length === 32 ? key : null;
+  }
+  return null;
+}
 
 /**
  * Names whose values are secrets: never echoed in a configuration error, and scrubbed from every log

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { AppConfig, JwtValidationConfig, LlmConfig } from './app-config.js';
-import { SECRET_ENV_NAMES, envSchema, type RawEnv } from './env.schema.js';
+import { SECRET_ENV_NAMES, envSchema, parseSecretKey, type RawEnv } from './env.schema.js';
 import { HeaderTemplate, HeaderTemplateError } from './header-template.js';
 import { vbxConfigSchema, type RawLlmConfig } from './vbx-config.schema.js';
 import { validateLlmCredentials } from '../llm/llm-credentials.js';
@@ -36,6 +36,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const secretValues = SECRET_ENV_NAMES.map((n) => env[n]).filter(
     (v): v is string => typeof v === 'string' && v.length >= 4,
   );
+  const dbPassword = e.DATABASE_URL ? passwordOf(e.DATABASE_URL) : undefined;
+  // The URL as a whole is scrubbed above; a driver message may quote the password alone.
+  if (dbPassword && dbPassword.length >= 4) secretValues.push(dbPassword);
   for (const cfg of [llm?.default, llm?.external]) {
     // Header values often carry gateway keys: treat every rendered header as a secret.
     for (const t of Object.values(cfg?.headers ?? {})) {
@@ -124,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       execTimeoutSeconds: e.VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS,
       maxResults: e.VOICEBOX_QUERY_MAX_RESULTS,
     },
+    database: {
+      url: e.DATABASE_URL,
+      secretKey: e.VOICEBOX_SECRET_KEY
+        ? (parseSecretKey(e.VOICEBOX_SECRET_KEY) ?? undefined)
+        : undefined,
+    },
     llm: llm && { configFile: llm.configFile, default: llm.default, external: llm.external },
     llmTuning: {
       timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
@@ -137,6 +146,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const credentialProblems = validateLlmCredentials(config);
   if (credentialProblems.length > 0) throw new ConfigError(credentialProblems);
   return config;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function loadLlmFile(file: string, env: NodeJS.ProcessEnv, e: RawEnv) {

@@ -30,7 +30,7 @@ describe('readiness probe', () => {
     let databaseUp = false;
     t.app
       .get(ReadinessService)
-      .register('database', () =>
+      .register('search_index', () =>
         databaseUp
           ? Promise.resolve()
           : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
@@ -41,7 +41,8 @@ describe('readiness probe', () => {
       status: 'not_ready',
       checks: {
         startup: { ok: true },
-        database: { ok: false, reason: 'connect ECONNREFUSED 127.0.0.1:5432' },
+        database: { ok: true },
+        search_index: { ok: false, reason: 'connect ECONNREFUSED 127.0.0.1:5432' },
       },
     });
     // Liveness is unaffected: the process lives.

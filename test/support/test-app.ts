@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { ReadinessService } from '../../src/health/readiness.service.js';
 import { createRootLogger } from '../../src/observability/logger.factory.js';
 import { LogCapture } from './log-capture.js';
+import { sharedTestDatabaseEnv } from './postgres.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -22,7 +23,8 @@ export async function startTestApp(
   env: Record<string, string> = {},
   imports: ModuleMetadata['imports'] = [],
 ): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'DEBUG', ...env });
+  const db = env.DATABASE_URL || env.VOICEBOX_DATA_DIR ? {} : await sharedTestDatabaseEnv();
+  const config = loadConfig({ LOG_LEVEL: 'DEBUG', ...db, ...env });
   const logs = new LogCapture();
   const logger = createRootLogger({
     ...config.logging,

