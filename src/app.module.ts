@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -24,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(opts.config),
         ObservabilityModule.forRoot(opts.logger, opts.metrics),
         HealthModule,
+        AuthModule,
         ...(opts.imports ?? []),
       ],
     };
