@@ -54,7 +54,7 @@ export class JwtVerifier {
     }
     const subject = payload[config.subjectClaimName];
     if (typeof subject !== 'string' || subject.length === 0) {
-      throw invalidToken('missing_subject', `the "${config.subjectClaimName}" claim is empty`);
+      throw invalidToken('missing_subject', `the '${config.subjectClaimName}' claim is empty`);
     }
     const result: VerifiedJwt = {
       subject,
@@ -71,10 +71,10 @@ function toAuthError(err: unknown): DomainError {
   if (err instanceof errors.JWTExpired) return invalidToken('expired', 'the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.reason === 'missing') {
-      return invalidToken('missing_claim', `the token has no "${err.claim}" claim`);
+      return invalidToken('missing_claim', `the token has no '${err.claim}' claim`);
     }
     if (err.claim === 'nbf') return invalidToken('not_yet_valid', 'the token is not yet valid');
-    return invalidToken(`wrong_${err.claim}`, `the "${err.claim}" claim is not accepted`);
+    return invalidToken(`wrong_${err.claim}`, `the '${err.claim}' claim is not accepted`);
   }
   if (err instanceof errors.JOSEAlgNotAllowed) {
     return invalidToken('algorithm_not_allowed', 'the token algorithm is not allowed');
