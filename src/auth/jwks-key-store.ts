@@ -49,7 +49,11 @@ export class JwksKeyStore {
   async keyFor(header: { alg?: string; kid?: string }): Promise<VerificationKey> {
     const alg = header.alg ?? '';
     const now = this.now();
-    if (now - this.fetchedAt > this.opts.ttlMs && this.mayFetch(now)) await this.refresh();
+    if (now - this.fetchedAt > this.opts.ttlMs && this.mayFetch(now)) {
+      // Stale keys keep serving while the refresh runs: a slow IdP must not stall every request.
+      if (this.keys.length > 0) void this.refresh();
+      else await this.refresh();
+    }
     let key = this.find(header.kid, alg);
     if (!key && this.mayFetch(this.now())) {
       // Maybe the IdP rotated its keys: one refetch, shared by every request waiting for it.
