@@ -1,3 +1,4 @@
+/* global process, console, fetch, URL */
 // The cost of authentication: req/s of a JWT route and an app-key route against an unauthenticated
 // route of the same app and against bare Fastify, all measured in one run.
 //
