@@ -98,6 +98,21 @@ describe('JWKS handling', () => {
     expect(metrics.body).toMatch(/voicebox_auth_jwks_fetches_total\{outcome="ok"\} [12]\b/);
   });
 
+  it('accepts a token without kid when the JWKS holds a single key', async () => {
+    const res = await t.post('read', bearer(await idp.forge({}, { header: { kid: undefined } })));
+    expect(res.statusCode, res.body).toBe(200);
+  });
+
+  it('verifies ES256 when JWT_ALLOWED_ALGORITHMS allows it, choosing the key by curve', async () => {
+    const es = await idp.addKey('ES256');
+    const app = await start({ JWT_ALLOWED_ALGORITHMS: 'RS256,ES256' });
+    expect((await app.post('read', bearer(await idp.forge({}, { key: es })))).statusCode).toBe(200);
+    // The default list (RS256 only) refuses the same token.
+    const before = t.calls.length;
+    const res = await t.post('read', bearer(await idp.forge({}, { key: es })));
+    expectRefused(t, res, 401, INVALID_TOKEN, before);
+  });
+
   it('refetches the JWKS once JWKS_CACHE_TTL has passed', async () => {
     const app = await start({ JWKS_CACHE_TTL: '1', JWKS_REFETCH_COOLDOWN_SECONDS: '0' });
     expect((await app.post('read', bearer(await idp.forge()))).statusCode).toBe(200);
