@@ -6,8 +6,10 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { InjectLogger } from '../observability/root-logger.js';
 import { AppKeyVerifier } from './app-key-verifier.js';
 import {
   authNotConfigured,
@@ -39,6 +41,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly verifiers: JwtVerifiers,
     private readonly moduleRef: ModuleRef,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,6 +50,15 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
       this.appKeys = this.moduleRef.get(AppKeyVerifier, { strict: false });
     } catch {
       this.appKeys = undefined;
+      this.logger.warn('no AppKeyVerifier is bound: voicebox routes answer 503');
+    }
+    for (const [name, verifier] of [
+      ['JWT_AUDIENCE', this.verifiers.inbound],
+      ['API_AUTH_AUDIENCE', this.verifiers.publicApi],
+    ] as const) {
+      if (verifier && !verifier.config.audience) {
+        this.logger.warn(`${name} is not set: tokens for any audience of the issuer are accepted`);
+      }
     }
   }
 
