@@ -1,6 +1,5 @@
-import { importJWK, type JWK } from 'jose';
-
-type VerificationKey = Awaited<ReturnType<typeof importJWK>>;
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { JwksClient } from 'jwks-rsa';
 import { invalidToken, jwksUnavailable } from './auth-errors.js';
 
 export interface JwksKeyStoreOptions {
@@ -16,18 +15,30 @@ export interface JwksKeyStoreOptions {
 }
 
 interface KnownKey {
-  jwk: JWK;
-  /** Imported lazily per algorithm: importing is the costly part, verifying with a ready key is not. */
-  imported: Map<string, Promise<VerificationKey>>;
+  kid?: string;
+  alg?: string;
+  /** Parsed once per fetch: jsonwebtoken handed a PEM re-parses it on every call (16× slower). */
+  key: KeyObject;
+  pem: string;
 }
 
-const KTY_BY_ALG_PREFIX: Record<string, string> = { RS: 'RSA', PS: 'RSA', ES: 'EC' };
-const CRV_BY_ALG: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+const KEY_TYPES_BY_ALG_PREFIX: Record<string, readonly string[]> = {
+  RS: ['rsa'],
+  PS: ['rsa', 'rsa-pss'],
+  ES: ['ec'],
+};
+const CURVE_BY_ALG: Record<string, string> = {
+  ES256: 'prime256v1',
+  ES384: 'secp384r1',
+  ES512: 'secp521r1',
+};
 
 /**
- * The signing keys of one IdP, fetched from its JWKS. Unlike jwks-rsa: failures are remembered, so an
- * unknown kid refetches at most once per cool-down (a flood of random kids costs one fetch), known
- * keys keep serving while the IdP is down, and an unknown kid during an outage is a 503, not a 401.
+ * The signing keys of one IdP. jwks-rsa's JwksClient fetches and parses the JWKS (its own cache and
+ * rate limit are off); this store decides when to fetch. Unlike jwks-rsa's defaults: failures are
+ * remembered, so an unknown kid refetches at most once per cool-down (a flood of random kids costs
+ * one fetch and cannot exhaust a rate-limit bucket), known keys keep serving while the IdP is down,
+ * and an unknown kid during an outage is a 503, not a 401.
  */
 export class JwksKeyStore {
   private keys: KnownKey[] = [];
@@ -36,9 +47,17 @@ export class JwksKeyStore {
   private lastError: unknown = undefined;
   private inflight: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly client: JwksClient;
 
   constructor(private readonly opts: JwksKeyStoreOptions) {
     this.now = opts.now ?? Date.now;
+    this.client = new JwksClient({
+      jwksUri: opts.uri,
+      cache: false,
+      rateLimit: false,
+      timeout: opts.timeoutMs,
+      requestHeaders: { accept: 'application/json' },
+    });
   }
 
   get uri(): string {
@@ -46,7 +65,7 @@ export class JwksKeyStore {
   }
 
   /** The verification key for a token header; throws a DomainError (401 or 503) otherwise. */
-  async keyFor(header: { alg?: string; kid?: string }): Promise<VerificationKey> {
+  async keyFor(header: { alg?: string; kid?: string }): Promise<KeyObject> {
     const alg = header.alg ?? '';
     const now = this.now();
     if (now - this.fetchedAt > this.opts.ttlMs && this.mayFetch(now)) {
@@ -69,12 +88,7 @@ export class JwksKeyStore {
         ? invalidToken('unknown_key', 'no signing key matches the token')
         : invalidToken('unknown_kid', 'the token was signed with an unknown key (kid)');
     }
-    let imported = key.imported.get(alg);
-    if (!imported) {
-      imported = importJWK(key.jwk, alg);
-      key.imported.set(alg, imported);
-    }
-    return imported;
+    return key.key;
   }
 
   private mayFetch(now: number): boolean {
@@ -82,8 +96,8 @@ export class JwksKeyStore {
   }
 
   private find(kid: string | undefined, alg: string): KnownKey | undefined {
-    const usable = this.keys.filter((k) => fits(k.jwk, alg));
-    if (kid !== undefined) return usable.find((k) => k.jwk.kid === kid);
+    const usable = this.keys.filter((k) => fits(k, alg));
+    if (kid !== undefined) return usable.find((k) => k.kid === kid);
     if (usable.length > 1) {
       throw invalidToken('missing_kid', 'the token has no kid and the issuer has several keys');
     }
@@ -100,17 +114,15 @@ export class JwksKeyStore {
   private async fetchKeys(): Promise<void> {
     this.attemptedAt = this.now();
     try {
-      const res = await fetch(this.opts.uri, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-      if (!res.ok) throw new Error(`JWKS answered HTTP ${res.status}`);
-      const body = (await res.json()) as { keys?: unknown };
-      if (!Array.isArray(body.keys)) throw new Error('JWKS document has no "keys" array');
-      const previous = new Map(this.keys.map((k) => [JSON.stringify(k.jwk), k]));
-      this.keys = (body.keys as JWK[]).filter(isPublicSigningKey).map((jwk) => {
-        // Keep already-imported keys across refreshes.
-        return previous.get(JSON.stringify(jwk)) ?? { jwk, imported: new Map() };
+      // jwks-rsa drops symmetric keys, keys not for signing and private keys (the HS256-with-the-
+      // public-key attack and publishing mistakes), and throws when no signing key is left.
+      const signingKeys = await withDeadline(this.client.getSigningKeys(), this.opts.timeoutMs);
+      const previous = new Map(this.keys.map((k) => [identity(k), k]));
+      this.keys = signingKeys.map((signingKey) => {
+        const pem = signingKey.getPublicKey();
+        const known = { kid: signingKey.kid, alg: signingKey.alg, pem };
+        // Keep already-parsed keys across refreshes.
+        return previous.get(identity(known)) ?? { ...known, key: createPublicKey(pem) };
       });
       this.fetchedAt = this.now();
       this.lastError = undefined;
@@ -123,18 +135,21 @@ export class JwksKeyStore {
   }
 }
 
-function isPublicSigningKey(jwk: unknown): jwk is JWK {
-  if (typeof jwk !== 'object' || jwk === null) return false;
-  const k = jwk as JWK;
-  // Symmetric keys ("oct") never verify here: that is the HS256-with-the-public-key attack.
-  if (k.kty !== 'RSA' && k.kty !== 'EC') return false;
-  if (k.use !== undefined && k.use !== 'sig') return false;
-  // A private key in a JWKS is a publishing mistake; never use one.
-  return k.d === undefined;
+const identity = (k: { kid?: string; alg?: string; pem: string }) =>
+  `${k.kid ?? ''}|${k.alg ?? ''}|${k.pem}`;
+
+function fits(k: KnownKey, alg: string): boolean {
+  if (k.alg !== undefined && k.alg !== alg) return false;
+  const type = k.key.asymmetricKeyType ?? '';
+  if (!KEY_TYPES_BY_ALG_PREFIX[alg.slice(0, 2)]?.includes(type)) return false;
+  return type !== 'ec' || CURVE_BY_ALG[alg] === k.key.asymmetricKeyDetails?.namedCurve;
 }
 
-function fits(jwk: JWK, alg: string): boolean {
-  if (jwk.alg !== undefined && jwk.alg !== alg) return false;
-  if (KTY_BY_ALG_PREFIX[alg.slice(0, 2)] !== jwk.kty) return false;
-  return jwk.kty !== 'EC' || CRV_BY_ALG[alg] === jwk.crv;
+/** jwks-rsa's timeout is an idle-socket timeout; a JWKS trickling in slowly must still end. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`JWKS fetch exceeded ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,36 +1,35 @@
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+import type passport from 'passport';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { JwtValidationConfig } from '../config/app-config.js';
 import { invalidToken } from './auth-errors.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
-import { scopesOf } from './scopes.js';
+import { createJwtStrategy, runJwtStrategy, type VerifiedJwt } from './jwt-strategy.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
-export interface VerifiedJwt {
-  subject: string;
-  scopes: string[];
-  claims: Record<string, unknown>;
-}
+export type { VerifiedJwt } from './jwt-strategy.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const CACHE_ENTRIES = 10_000;
 const CACHE_MAX_AGE_MS = 60_000;
 
 /**
- * Validates bearer JWTs against one issuer's settings (JWT_* or API_AUTH_*). Every check is explicit,
- * because jsonwebtoken/passport-jwt silently skip some (see shared/notes/auth.md): the algorithm must
- * be in the allowed list, `exp` and the subject claim must be present, `iss` and `aud` must match, and
- * the leeway is capped by the configuration schema.
+ * Validates bearer JWTs against one issuer's settings (JWT_* or API_AUTH_*) with a passport-jwt
+ * strategy (jsonwebtoken underneath) and keys from a JwksKeyStore (jwks-rsa underneath). The checks
+ * jsonwebtoken skips are made in the strategy's validate (see shared/notes/auth.md); the leeway is
+ * capped by the configuration schema. A bounded cache of verified tokens sits in front.
  */
 export class JwtVerifier {
   private readonly cache: VerifiedTokenCache<VerifiedJwt>;
 
   constructor(
     readonly config: JwtValidationConfig,
-    private readonly keys: JwksKeyStore,
+    keys: JwksKeyStore,
+    private readonly registry: passport.Authenticator,
+    private readonly strategyName: string,
     now: () => number = Date.now,
   ) {
     this.cache = new VerifiedTokenCache(CACHE_ENTRIES, CACHE_MAX_AGE_MS, now);
+    createJwtStrategy(strategyName, registry, config, keys);
   }
 
   async verify(token: string): Promise<VerifiedJwt> {
@@ -38,50 +37,45 @@ export class JwtVerifier {
     const cached = this.cache.get(token);
     if (cached) return cached;
 
-    const { config } = this;
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, (header) => this.keys.keyFor(header), {
-        issuer: config.issuer,
-        audience: config.audience,
-        algorithms: config.algorithms,
-        clockTolerance: config.leewaySeconds,
-        // jose, unlike jsonwebtoken, can require claims: a token without `exp` never expires.
-        requiredClaims: ['exp', config.subjectClaimName],
-      }));
-    } catch (err) {
-      throw toAuthError(err);
+    const outcome = await runJwtStrategy(this.registry, this.strategyName, token);
+    if (!('user' in outcome)) {
+      throw toAuthError('failure' in outcome ? outcome.failure : outcome.error);
     }
-    const subject = payload[config.subjectClaimName];
-    if (typeof subject !== 'string' || subject.length === 0) {
-      throw invalidToken('missing_subject', `the '${config.subjectClaimName}' claim is empty`);
-    }
-    const result: VerifiedJwt = {
-      subject,
-      scopes: scopesOf(payload, config.scopeClaimNames),
-      claims: payload,
-    };
-    this.cache.set(token, result, payload.exp as number);
+    const result = outcome.user;
+    this.cache.set(token, result, result.claims.exp as number);
     return result;
   }
 }
 
-function toAuthError(err: unknown): DomainError {
+/** jsonwebtoken's errors, by name (its classes are not exported through passport-jwt). */
+function toAuthError(err: unknown): unknown {
   if (err instanceof DomainError) return err;
-  if (err instanceof errors.JWTExpired) return invalidToken('expired', 'the token has expired');
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.reason === 'missing') {
-      return invalidToken('missing_claim', `the token has no '${err.claim}' claim`);
-    }
-    if (err.claim === 'nbf') return invalidToken('not_yet_valid', 'the token is not yet valid');
-    return invalidToken(`wrong_${err.claim}`, `the '${err.claim}' claim is not accepted`);
+  if (!(err instanceof Error)) return err;
+  switch (err.name) {
+    case 'TokenExpiredError':
+      return invalidToken('expired', 'the token has expired');
+    case 'NotBeforeError':
+      return invalidToken('not_yet_valid', 'the token is not yet valid');
+    case 'JsonWebTokenError':
+      break;
+    default:
+      // Not a verdict on the token: a fault of ours, for the global filter (never with a stack).
+      return err;
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) {
-    return invalidToken('algorithm_not_allowed', 'the token algorithm is not allowed');
+  // Fixed descriptions only: jsonwebtoken's messages echo the expected issuer and audience.
+  const message = err.message;
+  if (message.startsWith('jwt issuer invalid')) {
+    return invalidToken('wrong_iss', "the 'iss' claim is not accepted");
   }
-  if (err instanceof errors.JWSSignatureVerificationFailed) {
+  if (message.startsWith('jwt audience invalid')) {
+    return invalidToken('wrong_aud', "the 'aud' claim is not accepted");
+  }
+  if (message === 'invalid signature') {
     return invalidToken('bad_signature', 'the token signature is invalid');
   }
-  // Anything else comes from the token's own bytes (bad JSON, bad header): the client's problem.
+  if (message === 'invalid algorithm' || message.startsWith('secretOrPublicKey must be')) {
+    return invalidToken('algorithm_not_allowed', 'the token algorithm is not allowed');
+  }
+  // Anything else comes from the token's own bytes (bad JSON, bad claim types): the client's problem.
   return invalidToken('malformed', 'the token could not be decoded');
 }

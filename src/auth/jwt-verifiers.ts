@@ -1,3 +1,4 @@
+import passport from 'passport';
 import { Counter } from 'prom-client';
 import type { AppConfig, JwtValidationConfig } from '../config/app-config.js';
 import type { MetricsRegistry } from '../observability/metrics.registry.js';
@@ -23,7 +24,9 @@ export class JwtVerifiers {
       registers: [metrics.registry],
     });
     const stores = new Map<string, JwksKeyStore>();
-    const build = (c: JwtValidationConfig): JwtVerifier | undefined => {
+    // This application's own passport registry, holding one named strategy per configuration.
+    const registry = new passport.Passport();
+    const build = (c: JwtValidationConfig, strategyName: string): JwtVerifier | undefined => {
       if (!c.jwksUri || !c.issuer) return undefined;
       let store = stores.get(c.jwksUri);
       if (!store) {
@@ -36,11 +39,11 @@ export class JwtVerifiers {
         });
         stores.set(c.jwksUri, store);
       }
-      return new JwtVerifier(c, store);
+      return new JwtVerifier(c, store, registry, strategyName);
     };
     return new JwtVerifiers(
-      build(config.jwt),
-      config.apiAuth.enabled ? build(config.apiAuth) : undefined,
+      build(config.jwt, 'jwt'),
+      config.apiAuth.enabled ? build(config.apiAuth, 'api-auth-jwt') : undefined,
     );
   }
 }

@@ -40,7 +40,8 @@ export function toErrorReply(err: unknown): ErrorReply {
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const response = err.getResponse();
-    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const raw =
+      typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message = Array.isArray(raw)
       ? raw.map(String).join('; ')
       : typeof raw === 'string'
