@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppsModule } from './apps/apps.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         LlmModule,
         AppsModule,
+        AuthModule,
         ...(opts.imports ?? []),
       ],
     };

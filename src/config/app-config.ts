@@ -46,6 +46,10 @@ export abstract class AppConfig {
   abstract readonly jwt: JwtValidationConfig & { required: boolean };
   /** Public-API JWT mode (API_AUTH_*): user token in Authorization, app key in X-Voicebox-App-Key. */
   abstract readonly apiAuth: JwtValidationConfig & { enabled: boolean; accessTokenIdp?: string };
+  /** Admin API credentials: a JWT with `scope` (JWT_* settings) or the static bootstrap token. */
+  abstract readonly admin: { token?: string; scope: string };
+  /** JWKS fetching, shared by the JWT_* and API_AUTH_* validators. */
+  abstract readonly jwks: { refetchCooldownSeconds: number; fetchTimeoutMs: number };
   abstract readonly tokenExchange: {
     provider?: 'okta';
     clientId?: string;

@@ -68,6 +68,12 @@ export const envSchema = z
     API_AUTH_SCOPE_CLAIM_NAME: envString(),
     API_AUTH_JWT_ALGORITHMS: algorithms(),
     API_AUTH_ACCESS_TOKEN_IDP: envString(),
+    // Auth: admin API and JWKS tuning (ours)
+    VOICEBOX_ADMIN_TOKEN: envString(),
+    VOICEBOX_ADMIN_SCOPE: envString(),
+    // An unknown kid refetches the JWKS at most once per cool-down: random kids cannot amplify.
+    JWKS_REFETCH_COOLDOWN_SECONDS: envInt(30, 0, 3600),
+    JWKS_FETCH_TIMEOUT_MS: envInt(5000, 100, 60_000),
     // Token exchange toward the LLM gateway (contract)
     TOKEN_EXCHANGE_PROVIDER: envEnum(['okta'] as const),
     OKTA_CLIENT_ID: envString(),
@@ -127,6 +133,14 @@ export const envSchema = z
     const api = 'when API_AUTH_JWT_ENABLED=true';
     need(env.API_AUTH_JWT_ENABLED, 'API_AUTH_JWKS_URI', api);
     need(env.API_AUTH_JWT_ENABLED, 'API_AUTH_ISSUER', api);
+    if (env.VOICEBOX_ADMIN_TOKEN !== undefined && env.VOICEBOX_ADMIN_TOKEN.length < 16) {
+      // A short static token is guessable; the value itself is never echoed.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VOICEBOX_ADMIN_TOKEN'],
+        message: 'must be at least 16 characters long',
+      });
+    }
     const tx = 'when TOKEN_EXCHANGE_PROVIDER=okta';
     const okta = env.TOKEN_EXCHANGE_PROVIDER === 'okta';
     need(okta, 'OKTA_CLIENT_ID', tx);

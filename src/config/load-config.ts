@@ -84,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       jwksCacheTtlSeconds: e.JWKS_CACHE_TTL,
       accessTokenIdp: e.API_AUTH_ACCESS_TOKEN_IDP,
     } satisfies JwtValidationConfig & Record<string, unknown>,
+    admin: { token: e.VOICEBOX_ADMIN_TOKEN, scope: e.VOICEBOX_ADMIN_SCOPE ?? 'voicebox:admin' },
+    jwks: {
+      refetchCooldownSeconds: e.JWKS_REFETCH_COOLDOWN_SECONDS,
+      fetchTimeoutMs: e.JWKS_FETCH_TIMEOUT_MS,
+    },
     tokenExchange: {
       provider: e.TOKEN_EXCHANGE_PROVIDER,
       clientId: e.OKTA_CLIENT_ID,

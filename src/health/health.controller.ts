@@ -9,8 +9,10 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CheckResultDto, ReadinessDto } from './dto/readiness.dto.js';
+import { Public } from '../auth/auth.decorators.js';
 import { ReadinessService } from './readiness.service.js';
 
+@Public()
 @ApiTags('system')
 @ApiExtraModels(CheckResultDto)
 @Controller('system')

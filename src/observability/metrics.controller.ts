@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators.js';
 import { MetricsRegistry } from './metrics.registry.js';
 
+@Public()
 @ApiTags('system')
 @Controller('metrics')
 export class MetricsController {

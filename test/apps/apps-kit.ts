@@ -1,14 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Database } from '../../src/database/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { TestAppKeyAuthModule } from './test-app-key.guard.js';
 
-/** Enforced by the real AuthGuard once merged; sent from now on so the tests keep passing then. */
+/** The bootstrap admin token (VOICEBOX_ADMIN_TOKEN), enforced by the real AuthGuard. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export function startAppsTestApp(env: Record<string, string>): Promise<TestApp> {
-  return startTestApp({ VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...env }, [TestAppKeyAuthModule]);
+  return startTestApp({ VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
 }
 
 export function dbOf(t: TestApp): Database {

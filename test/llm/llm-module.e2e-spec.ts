@@ -25,6 +25,8 @@ class LlmProbeController {
 class LlmProbeModule {}
 
 const OPENAI_KEY = 'sk-diagnostics-secret-0123456789';
+const ADMIN_TOKEN = 'llm-test-admin-token-0123456789';
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const FIREWORKS_KEY = 'fw-diagnostics-secret-0123456789';
 
 describe('LlmModule in the running service', () => {
@@ -44,6 +46,7 @@ describe('LlmModule in the running service', () => {
     startTestApp(
       {
         OPENAI_API_KEY: OPENAI_KEY,
+        VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
         FIREWORKS_API_KEY: FIREWORKS_KEY,
         LLM_MAX_RETRIES: '0',
         VBX_CONFIG_FILE: writeVbxConfig({
@@ -65,7 +68,15 @@ describe('LlmModule in the running service', () => {
       { kind: 'answer', text: 'OK' },
       { kind: 'status', status: 401, body: { error: { message: `bad key ${FIREWORKS_KEY}` } } },
     );
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/admin/llm/diagnostics' });
+    const refused = await t.app.inject({ method: 'GET', url: '/api/v1/admin/llm/diagnostics' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="voicebox"/);
+    expect(wire.requests).toHaveLength(0);
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/llm/diagnostics',
+      headers: ADMIN,
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json<Array<Record<string, unknown>>>();
     expect(body).toHaveLength(2);
@@ -96,7 +107,7 @@ describe('LlmModule in the running service', () => {
     t = await start();
     wire.reply({ kind: 'hang' }, { kind: 'hang' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const req = request(`${await t.app.getUrl()}/api/v1/admin/llm/diagnostics`);
+    const req = request(`${await t.app.getUrl()}/api/v1/admin/llm/diagnostics`, { headers: ADMIN });
     req.on('error', () => undefined);
     req.end();
     while (wire.requests.length < 2) await new Promise((r) => setTimeout(r, 10));
@@ -125,8 +136,12 @@ describe('LlmModule in the running service', () => {
   });
 
   it('starts without VBX_CONFIG_FILE; LLM calls then answer 503 llm.not_configured', async () => {
-    t = await startTestApp({}, [LlmProbeModule]);
-    const diag = await t.app.inject({ method: 'GET', url: '/api/v1/admin/llm/diagnostics' });
+    t = await startTestApp({ VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN }, [LlmProbeModule]);
+    const diag = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/llm/diagnostics',
+      headers: ADMIN,
+    });
     expect(diag.statusCode).toBe(200);
     expect(diag.json()).toEqual([]);
     const res = await t.app.inject({ method: 'GET', url: '/test/llm/hello' });

@@ -1,0 +1,207 @@
+import {
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { InjectLogger } from '../observability/root-logger.js';
+import { AppKeyVerifier } from './app-key-verifier.js';
+import {
+  authNotConfigured,
+  insufficientScope,
+  invalidToken,
+  missingCredentials,
+} from './auth-errors.js';
+import { AUTH_POLICY, type AuthPolicy } from './auth.decorators.js';
+import { bearerTokenOf, clientIdOf, headerOf, sameSecret } from './credentials.js';
+import type { Identity } from './identity.js';
+import type { JwtVerifier, VerifiedJwt } from './jwt-verifier.js';
+import { JwtVerifiers } from './jwt-verifiers.js';
+import { missingScopes } from './scopes.js';
+
+type AuthRequest = FastifyRequest & { identity?: Identity };
+
+const APP_KEY_PREFIX = 'sdc_';
+
+/**
+ * The one guard of the application. Every route states its policy with a decorator from
+ * auth.decorators.ts; a route that states none is refused (fail closed).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate, OnApplicationBootstrap {
+  private appKeys: AppKeyVerifier | undefined;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly verifiers: JwtVerifiers,
+    private readonly moduleRef: ModuleRef,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // The apps module implements the port; auth must not import it (modules depend downward).
+    try {
+      this.appKeys = this.moduleRef.get(AppKeyVerifier, { strict: false });
+    } catch {
+      this.appKeys = undefined;
+      this.logger.warn('no AppKeyVerifier is bound: voicebox routes answer 503');
+    }
+    for (const [name, verifier] of [
+      ['JWT_AUDIENCE', this.verifiers.inbound],
+      ['API_AUTH_AUDIENCE', this.verifiers.publicApi],
+    ] as const) {
+      if (verifier && !verifier.config.audience) {
+        this.logger.warn(`${name} is not set: tokens for any audience of the issuer are accepted`);
+      }
+    }
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (policy?.kind === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthRequest>();
+    if (!policy) {
+      throw new DomainError('forbidden', 'auth.no_policy', 'This route declares no access policy');
+    }
+    switch (policy.kind) {
+      case 'jwt':
+        request.identity = await this.jwtIdentity(request, policy.scopes);
+        return true;
+      case 'admin':
+        request.identity = await this.adminIdentity(request);
+        return true;
+      case 'voicebox':
+        request.identity = await this.voiceboxIdentity(request);
+        return true;
+    }
+  }
+
+  private async jwtIdentity(request: AuthRequest, scopes: readonly string[]): Promise<Identity> {
+    const token = bearerTokenOf(request);
+    const jwt = await this.verifyInbound(token, scopes);
+    return { kind: 'jwt', subject: jwt.subject, scopes: jwt.scopes, claims: jwt.claims, token };
+  }
+
+  private async adminIdentity(request: AuthRequest): Promise<Identity> {
+    const { token: adminToken, scope } = this.config.admin;
+    if (!adminToken && !this.verifiers.inbound) {
+      throw authNotConfigured(
+        'admin_disabled',
+        'admin API disabled: set VOICEBOX_ADMIN_TOKEN or JWT_*',
+      );
+    }
+    const token = bearerTokenOf(request);
+    if (adminToken && sameSecret(token, adminToken)) return { kind: 'admin-token' };
+    if (!this.verifiers.inbound)
+      throw invalidToken('invalid_admin_token', 'not a valid admin token');
+    const jwt = await this.verifyInbound(token, [scope]);
+    return { kind: 'jwt', subject: jwt.subject, scopes: jwt.scopes, claims: jwt.claims, token };
+  }
+
+  private async voiceboxIdentity(request: AuthRequest): Promise<Identity> {
+    const { apiAuth, jwt: jwtConfig } = this.config;
+    const userJwtMode = apiAuth.enabled || jwtConfig.required;
+    let user: (VerifiedJwt & { token: string }) | undefined;
+    let appKey: string;
+    if (userJwtMode) {
+      // The user's IdP token in Authorization; the app key moves to X-Voicebox-App-Key.
+      const token = bearerTokenOf(request);
+      const verified = apiAuth.enabled
+        ? await this.verifyWith(
+            this.verifiers.publicApi,
+            token,
+            apiAuth.requiredScopes,
+            'API_AUTH_*',
+          )
+        : undefined;
+      const inbound = jwtConfig.required ? await this.verifyInbound(token, []) : undefined;
+      user = { ...(verified ?? inbound)!, token };
+      const header = headerOf(request, 'x-voicebox-app-key');
+      if (header === undefined || header === '') {
+        throw missingCredentials('The app key is required in X-Voicebox-App-Key');
+      }
+      appKey = header;
+    } else {
+      appKey = bearerTokenOf(request);
+    }
+    if (!appKey.startsWith(APP_KEY_PREFIX)) {
+      throw invalidToken('not_an_app_key', 'expected a Voicebox app key (sdc_...)');
+    }
+    const verifiedKey = await this.verifyAppKey(appKey);
+    const clientId = clientIdOf(request);
+    const sdAuthToken = headerOf(request, 'x-sd-auth-token');
+    return {
+      kind: 'app-key',
+      app: verifiedKey.app,
+      keyId: verifiedKey.keyId,
+      clientId,
+      subject: user?.subject,
+      scopes: user?.scopes ?? [],
+      userToken: user?.token,
+      sdAuthToken: sdAuthToken === '' ? undefined : sdAuthToken,
+    };
+  }
+
+  private async verifyAppKey(rawKey: string) {
+    if (!this.appKeys) {
+      throw new DomainError(
+        'unavailable',
+        'auth.app_keys_unavailable',
+        'App keys cannot be checked',
+      );
+    }
+    let verified;
+    try {
+      verified = await this.appKeys.verify(rawKey);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError(
+        'unavailable',
+        'auth.app_keys_unavailable',
+        'App keys cannot be checked',
+        {
+          cause: err,
+        },
+      );
+    }
+    if (!verified) throw invalidToken('invalid_app_key', 'unknown, expired or revoked app key');
+    return verified;
+  }
+
+  /** JWT_* validation plus JWT_REQUIRED_SCOPE and the route's own scopes. */
+  private verifyInbound(token: string, scopes: readonly string[]): Promise<VerifiedJwt> {
+    return this.verifyWith(
+      this.verifiers.inbound,
+      token,
+      [...this.config.jwt.requiredScopes, ...scopes],
+      'JWT_JWKS_URI and JWT_ISSUER',
+    );
+  }
+
+  private async verifyWith(
+    verifier: JwtVerifier | undefined,
+    token: string,
+    required: readonly string[],
+    settings: string,
+  ): Promise<VerifiedJwt> {
+    if (!verifier) {
+      throw authNotConfigured(
+        'jwt_disabled',
+        `JWT authentication is not configured: set ${settings}`,
+      );
+    }
+    const jwt = await verifier.verify(token);
+    const missing = missingScopes(jwt.scopes, required);
+    if (missing.length > 0) throw insufficientScope(missing);
+    return jwt;
+  }
+}

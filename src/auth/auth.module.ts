@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AppConfig } from '../config/app-config.js';
+import { MetricsRegistry } from '../observability/metrics.registry.js';
+import { AuthGuard } from './auth.guard.js';
+import { JwtVerifiers } from './jwt-verifiers.js';
+
+/**
+ * Authentication for every route: one global guard reading each route's policy (auth.decorators.ts).
+ * The app-key check is a port (AppKeyVerifier) implemented by the apps module.
+ */
+@Module({
+  providers: [
+    {
+      provide: JwtVerifiers,
+      inject: [AppConfig, MetricsRegistry],
+      useFactory: (config: AppConfig, metrics: MetricsRegistry) =>
+        JwtVerifiers.fromConfig(config, metrics),
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [JwtVerifiers],
+})
+export class AuthModule {}
