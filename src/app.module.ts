@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
@@ -24,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(opts.config),
         ObservabilityModule.forRoot(opts.logger, opts.metrics),
         HealthModule,
+        KnowledgeGraphModule,
         ...(opts.imports ?? []),
       ],
     };

@@ -102,6 +102,12 @@ export const envSchema = z
     VOICEBOX_SUGGESTIONS_ENABLED: envBool(false),
     VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: envInt(60, 1, 3600),
     VOICEBOX_QUERY_MAX_RESULTS: envInt(100_000, 1),
+    // Knowledge graph (ours): SERVICE allow-list, schema cache, the embedded store
+    VOICEBOX_SPARQL_SERVICE_ALLOWLIST: envList([]),
+    VOICEBOX_SCHEMA_CACHE_TTL_SECONDS: envInt(600, 0, 7 * 24 * 3600),
+    VOICEBOX_EMBEDDED_DEMO: envBool(true),
+    VOICEBOX_EMBEDDED_RDF_FILES: envList([]),
+    VOICEBOX_EMBEDDED_STORE_PATH: envString(),
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, name: keyof typeof env, why: string) => {

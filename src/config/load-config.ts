@@ -123,6 +123,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       execTimeoutSeconds: e.VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS,
       maxResults: e.VOICEBOX_QUERY_MAX_RESULTS,
     },
+    knowledgeGraph: {
+      serviceAllowlist: e.VOICEBOX_SPARQL_SERVICE_ALLOWLIST,
+      schemaCacheTtlSeconds: e.VOICEBOX_SCHEMA_CACHE_TTL_SECONDS,
+      embedded: {
+        demo: e.VOICEBOX_EMBEDDED_DEMO,
+        rdfFiles: e.VOICEBOX_EMBEDDED_RDF_FILES.map((f) => resolve(cwd, f)),
+        storePath: e.VOICEBOX_EMBEDDED_STORE_PATH && resolve(cwd, e.VOICEBOX_EMBEDDED_STORE_PATH),
+      },
+    },
     llm: llm && { configFile: llm.configFile, default: llm.default, external: llm.external },
     secretValues,
   };
