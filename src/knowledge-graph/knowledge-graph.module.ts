@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/app-config.js';
-import { ConfigError } from '../config/load-config.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
 import { ck25Sources, userSource, type RdfSource } from './embedded/embedded-sources.js';
@@ -13,20 +11,10 @@ import { Sparql11Store } from './stores/sparql11-store.js';
 import { SparqlStoreRegistry } from './stores/sparql-store-registry.js';
 import { StardogStore } from './stores/stardog-store.js';
 
+/** Files were checked by loadConfig (they exist, their extension names a known syntax). */
 function embeddedSources(config: AppConfig): RdfSource[] {
   const { demo, rdfFiles } = config.knowledgeGraph.embedded;
-  const problems = rdfFiles.flatMap((path) =>
-    existsSync(path)
-      ? []
-      : [{ where: 'VOICEBOX_EMBEDDED_RDF_FILES', reason: `${path} does not exist` }],
-  );
-  if (problems.length > 0) throw new ConfigError(problems);
-  try {
-    return [...(demo ? ck25Sources() : []), ...rdfFiles.map(userSource)];
-  } catch (err) {
-    const [where, reason] = (err as Error).message.split(/: (.*)/s);
-    throw new ConfigError([{ where, reason }]);
-  }
+  return [...(demo ? ck25Sources() : []), ...rdfFiles.map(userSource)];
 }
 
 /**
