@@ -147,7 +147,12 @@ function checkRdfFiles(files: string[]): void {
   const problems = files.flatMap((file): ConfigProblem[] => {
     if (!RDF_FILE_EXTENSIONS.includes(extname(file).toLowerCase())) {
       const known = RDF_FILE_EXTENSIONS.join(' ');
-      return [{ where: 'VOICEBOX_EMBEDDED_RDF_FILES', reason: `${file}: unknown RDF extension (${known})` }];
+      return [
+        {
+          where: 'VOICEBOX_EMBEDDED_RDF_FILES',
+          reason: `${file}: unknown RDF extension (${known})`,
+        },
+      ];
     }
     return existsSync(file)
       ? []

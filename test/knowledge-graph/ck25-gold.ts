@@ -19,11 +19,14 @@ export function goldQuestions(): GoldQuestion[] {
 }
 
 /** The challenge's scoring: every value of every binding, flattened into a set. */
-export function valueSet(
-  result: { form: string; boolean?: boolean; results?: { bindings: Record<string, { value: string }>[] } },
-): Set<string> {
+export function valueSet(result: {
+  form: string;
+  boolean?: boolean;
+  results?: { bindings: Record<string, { value: string }>[] };
+}): Set<string> {
   if (result.form === 'ASK') return new Set([String(result.boolean)]);
   const out = new Set<string>();
-  for (const b of result.results?.bindings ?? []) for (const t of Object.values(b)) out.add(t.value);
+  for (const b of result.results?.bindings ?? [])
+    for (const t of Object.values(b)) out.add(t.value);
   return out;
 }

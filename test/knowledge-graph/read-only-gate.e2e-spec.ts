@@ -7,18 +7,42 @@ import { startKg, type KgHarness } from './kg-harness.js';
 const REFUSED: [string, string, string][] = [
   ['INSERT DATA', 'INSERT DATA { <http://e/s> <http://e/p> "x" }', 'kg.query_not_read_only'],
   ['DELETE DATA', 'DELETE DATA { <http://e/s> <http://e/p> "x" }', 'kg.query_not_read_only'],
-  ['DELETE/INSERT WHERE', 'DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }', 'kg.query_not_read_only'],
+  [
+    'DELETE/INSERT WHERE',
+    'DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }',
+    'kg.query_not_read_only',
+  ],
   ['DELETE WHERE', 'DELETE WHERE { ?s ?p ?o }', 'kg.query_not_read_only'],
   ['LOAD', 'LOAD <http://example.org/data.ttl>', 'kg.query_not_read_only'],
   ['CLEAR', 'CLEAR ALL', 'kg.query_not_read_only'],
   ['DROP', 'DROP GRAPH <http://example.org/g>', 'kg.query_not_read_only'],
   ['CREATE', 'CREATE GRAPH <http://example.org/g>', 'kg.query_not_read_only'],
   ['COPY', 'COPY DEFAULT TO <http://example.org/g>', 'kg.query_not_read_only'],
-  ['query then update', 'SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://e/s> <http://e/p> 1 }', 'kg.query_invalid'],
-  ['SERVICE not allowed', 'SELECT * WHERE { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }', 'kg.service_not_allowed'],
-  ['SERVICE in a subquery', 'SELECT * WHERE { { SELECT ?s WHERE { SERVICE SILENT <http://evil.example/sparql> { ?s ?p ?o } } } }', 'kg.service_not_allowed'],
-  ['SERVICE in FILTER EXISTS', 'SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://evil.example/sparql> { ?s ?p ?o } } }', 'kg.service_not_allowed'],
-  ['SERVICE with a variable', 'SELECT * WHERE { VALUES ?e { <http://allowed.example/sparql> } SERVICE ?e { ?s ?p ?o } }', 'kg.service_not_allowed'],
+  [
+    'query then update',
+    'SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://e/s> <http://e/p> 1 }',
+    'kg.query_invalid',
+  ],
+  [
+    'SERVICE not allowed',
+    'SELECT * WHERE { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }',
+    'kg.service_not_allowed',
+  ],
+  [
+    'SERVICE in a subquery',
+    'SELECT * WHERE { { SELECT ?s WHERE { SERVICE SILENT <http://evil.example/sparql> { ?s ?p ?o } } } }',
+    'kg.service_not_allowed',
+  ],
+  [
+    'SERVICE in FILTER EXISTS',
+    'SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://evil.example/sparql> { ?s ?p ?o } } }',
+    'kg.service_not_allowed',
+  ],
+  [
+    'SERVICE with a variable',
+    'SELECT * WHERE { VALUES ?e { <http://allowed.example/sparql> } SERVICE ?e { ?s ?p ?o } }',
+    'kg.service_not_allowed',
+  ],
   ['not SPARQL', 'DROP TABLE users', 'kg.query_invalid'],
 ];
 

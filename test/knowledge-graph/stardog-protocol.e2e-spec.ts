@@ -100,7 +100,11 @@ describe('Stardog protocol (loopback Stardog wire server)', () => {
   it('uses the internal endpoint instead of the public one when set', async () => {
     await fresh();
     const t = target({ kind: 'bearer', token: 'sso-user-token' });
-    t.connection = { ...t.connection, endpoint: 'http://127.0.0.1:9/unused', internalEndpoint: server.baseUrl };
+    t.connection = {
+      ...t.connection,
+      endpoint: 'http://127.0.0.1:9/unused',
+      internalEndpoint: server.baseUrl,
+    };
     await h.kg.query(t, PEOPLE_QUERY);
     expect(server.queryRequests).toHaveLength(1);
   });
@@ -200,7 +204,7 @@ describe('Stardog protocol (loopback Stardog wire server)', () => {
     expect(small.truncated).toBe(false);
   });
 
-  it('caches a schema per credential: one user\'s token never serves another', async () => {
+  it("caches a schema per credential: one user's token never serves another", async () => {
     await fresh();
     const t = target({ kind: 'sso' });
     const a1 = await h.kg.schema(t, { sdAuthToken: 'sso-user-token' });

@@ -114,9 +114,14 @@ export class StardogWireServer {
       bearer !== undefined &&
       ((exp !== undefined && exp * 1000 > Date.now()) ||
         (this.options.staticTokens ?? []).includes(bearer));
-    if (!valid) return send(res, 401, { message: 'Token is expired or invalid', code: 'AuthenticationFailed' });
+    if (!valid)
+      return send(res, 401, {
+        message: 'Token is expired or invalid',
+        code: 'AuthenticationFailed',
+      });
     const store = this.stores.get(db);
-    if (!store) return send(res, 404, { message: `Database '${db}' does not exist.`, code: '0D0DU2' });
+    if (!store)
+      return send(res, 404, { message: `Database '${db}' does not exist.`, code: '0D0DU2' });
     const timeout = Number(form.timeout?.[0] ?? Infinity);
     if (this.delayMs > 0) {
       if (this.honourTimeout && timeout < this.delayMs) {

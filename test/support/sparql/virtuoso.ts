@@ -43,7 +43,8 @@ export async function startVirtuoso(): Promise<VirtuosoInstance> {
   await run('virtuoso-t', ['+configfile', iniPath, '+wait'], { cwd: dir, timeout: 60_000 });
   const lock = await readFile(join(dir, 'virtuoso.lck'), 'utf8');
   const pid = Number(/VIRT_PID=(\d+)/.exec(lock)?.[1]);
-  if (!Number.isInteger(pid)) throw new Error(`cannot read Virtuoso's pid from ${dir}/virtuoso.lck`);
+  if (!Number.isInteger(pid))
+    throw new Error(`cannot read Virtuoso's pid from ${dir}/virtuoso.lck`);
   return {
     sparqlUrl: `http://127.0.0.1:${httpPort}/sparql`,
     sqlPort,
