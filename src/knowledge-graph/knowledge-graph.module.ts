@@ -64,11 +64,11 @@ export class KnowledgeGraphModule implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
+    // The embedded store opens on first use or on the first readiness probe (an orchestrator probes
+    // at once), so a process that never needs it, such as a test app, spends nothing on it.
     this.readiness.register('knowledge_graph', async () => {
       await this.embedded.start();
     });
-    // Load in the background: the readiness probe reports 'knowledge_graph' until it is done.
-    this.embedded.start().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
