@@ -155,6 +155,34 @@ describe("embedded store with the user's own RDF files", () => {
     }
   });
 
+  it("loads TriG into named graphs and restricts a query to the app's named graphs", async () => {
+    const trig = join(dir, 'graphs.trig');
+    writeFileSync(
+      trig,
+      `<http://shop.example/g2> { <http://shop.example/o9> a <http://shop.example/Order> . }
+       <http://shop.example/g3> { <http://shop.example/o8> a <http://shop.example/Order> . }`,
+    );
+    const h = await startKg({
+      VOICEBOX_EMBEDDED_DEMO: 'false',
+      VOICEBOX_EMBEDDED_RDF_FILES: `${file},${trig}`,
+    });
+    try {
+      const q = 'SELECT ?o WHERE { ?o a <http://shop.example/Order> } ORDER BY ?o';
+      const orders = async (namedGraphs: string[]) => {
+        const r = await h.kg.query({ ...DEMO_TARGET, namedGraphs }, q);
+        return r.form === 'SELECT' ? r.results.bindings.map((b) => b.o.value.slice(20)) : [];
+      };
+      expect(await orders([])).toEqual(['o1', 'o2', 'o3', 'o8', 'o9']);
+      expect(await orders(['http://shop.example/g2'])).toEqual(['o9']);
+      expect(await orders(['http://shop.example/g2', 'http://shop.example/g3'])).toEqual([
+        'o8',
+        'o9',
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('refuses a missing or unknown RDF file at configuration time, naming the variable', () => {
     expect(() => loadConfig({ VOICEBOX_EMBEDDED_RDF_FILES: join(dir, 'missing.ttl') })).toThrow(
       /VOICEBOX_EMBEDDED_RDF_FILES: .*missing\.ttl does not exist/,
