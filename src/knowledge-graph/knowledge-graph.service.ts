@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Histogram } from 'prom-client';
+import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { InjectLogger } from '../observability/root-logger.js';
 import type { KgRequestContext, KgTarget } from './kg-connection.js';
 import type { KgQueryResult } from './kg-query-result.js';
@@ -25,13 +28,22 @@ export class KnowledgeGraphService {
   private readonly schemaGate: SparqlReadOnlyGate;
   private readonly timeoutMs: number;
   private readonly maxResults: number;
+  private readonly duration: Histogram<'store' | 'outcome'>;
 
   constructor(
     config: AppConfig,
     private readonly stores: SparqlStoreRegistry,
     private readonly schemas: SchemaCache,
     @InjectLogger() private readonly log: Logger,
+    metrics: MetricsRegistry,
   ) {
+    this.duration = new Histogram({
+      name: 'voicebox_kg_query_duration_seconds',
+      help: 'Knowledge-graph query time in seconds, by store kind and outcome (ok or error code)',
+      labelNames: ['store', 'outcome'],
+      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [metrics.registry],
+    });
     this.maxResults = config.query.maxResults;
     this.timeoutMs = config.query.execTimeoutSeconds * 1000;
     const serviceAllowlist = config.knowledgeGraph.serviceAllowlist;
@@ -73,13 +85,15 @@ export class KnowledgeGraphService {
     const gated = gate.check(sparql);
     const store = this.stores.get(target.connection.kind);
     const started = performance.now();
-    const result = await store.execute({
-      target,
-      sparql: gated.sparql,
-      form: gated.form,
-      timeoutMs: this.timeoutMs,
-      ctx,
-    });
+    const observe = (outcome: string) =>
+      this.duration.observe({ store: store.kind, outcome }, (performance.now() - started) / 1000);
+    const result = await store
+      .execute({ target, sparql: gated.sparql, form: gated.form, timeoutMs: this.timeoutMs, ctx })
+      .catch((err: unknown) => {
+        observe(err instanceof DomainError ? err.code : 'error');
+        throw err;
+      });
+    observe('ok');
     const elapsedMs = Math.round(performance.now() - started);
     this.log.debug(
       { connection: target.connection.id, form: gated.form, elapsedMs, user: ctx.requestUser },

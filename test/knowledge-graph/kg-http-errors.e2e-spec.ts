@@ -88,6 +88,18 @@ describe('knowledge-graph errors over HTTP', () => {
     expect(sso.json<{ message: string }>().message).toMatch(/X-SD-Auth-Token/);
   });
 
+  it('counts queries by store and outcome on /metrics', async () => {
+    await post({ sparql: 'ASK {}' });
+    await post({ sparql: 'ASK {}', password: 'wrong' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(
+      /voicebox_kg_query_duration_seconds_count\{store="stardog",outcome="ok"\} [1-9]/,
+    );
+    expect(res.body).toMatch(
+      /voicebox_kg_query_duration_seconds_count\{store="stardog",outcome="kg.credential_refused"\} [1-9]/,
+    );
+  });
+
   it('404 for an unknown database', async () => {
     const res = await post({ sparql: 'ASK {}', database: 'missing' });
     expect(res.statusCode).toBe(404);
