@@ -184,6 +184,13 @@ export class EmbeddedStore extends SparqlStore {
         this.log.error({ err }, 'embedded knowledge graph worker crashed');
         reject(unavailable(err.message));
       });
+      worker.on('exit', (code) => {
+        // An exit we did not ask for (out of memory in a huge query): open the store again.
+        if (this.worker === worker && this.workerReady && !this.closed) {
+          this.log.error({ code }, 'embedded knowledge graph worker exited: restarting');
+          this.restart();
+        }
+      });
     });
   }
 
