@@ -20,7 +20,10 @@ export interface HttpCall {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: URLSearchParams;
+  /** The configured limit (VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS), as the user knows it. */
   timeoutMs: number;
+  /** Extra local wait beyond timeoutMs, when the server enforces the limit itself. */
+  graceMs?: number;
   ctx: KgRequestContext;
   connection: KgConnection;
 }
@@ -30,7 +33,7 @@ export interface HttpCall {
  * (503 unreachable, 504 timeout). HTTP error statuses are left to the caller, which knows the protocol.
  */
 export async function sparqlFetch(call: HttpCall): Promise<Response> {
-  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const deadline = AbortSignal.timeout(call.timeoutMs + (call.graceMs ?? 0));
   const signal = call.ctx.signal ? AbortSignal.any([deadline, call.ctx.signal]) : deadline;
   try {
     const res = await fetch(call.url, {

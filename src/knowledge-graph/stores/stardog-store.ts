@@ -47,8 +47,9 @@ export class StardogStore extends SparqlStore {
       method: 'POST',
       headers: { accept: ACCEPT_BY_FORM[q.form], authorization },
       body,
+      timeoutMs: q.timeoutMs,
       // A little beyond the server's own timeout, so Stardog's own timeout error wins when it can.
-      timeoutMs: q.timeoutMs + 1000,
+      graceMs: 1000,
       ctx: q.ctx,
       connection,
     });
