@@ -110,7 +110,7 @@ describe("embedded store with the user's own RDF files", () => {
     }
   });
 
-  it('reads SHACL shapes when present', async () => {
+  it('reads SHACL shapes and schema.org domainIncludes/rangeIncludes when present', async () => {
     const shapes = join(dir, 'shapes.ttl');
     writeFileSync(
       shapes,
@@ -118,7 +118,10 @@ describe("embedded store with the user's own RDF files", () => {
        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
        s:OrderShape a sh:NodeShape ; sh:targetClass s:Order ;
          sh:property [ sh:path s:total ; sh:datatype xsd:decimal ; sh:minCount 1 ; sh:maxCount 1 ] ;
-         sh:property [ sh:path s:customer ; sh:class s:Customer ; sh:name "customer" ] .`,
+         sh:property [ sh:path s:customer ; sh:class s:Customer ; sh:name "customer" ] .
+       s:customer <https://schema.org/domainIncludes> s:Order ;
+         <https://schema.org/rangeIncludes> s:Customer, s:Company ;
+         <http://www.w3.org/2000/01/rdf-schema#label> "customer"@en .`,
     );
     const h = await startKg({
       VOICEBOX_EMBEDDED_DEMO: 'false',
@@ -127,6 +130,16 @@ describe("embedded store with the user's own RDF files", () => {
     try {
       const schema = await h.kg.schema(DEMO_TARGET);
       expect(schema.source).toBe('ontology');
+      expect(schema.properties).toEqual([
+        {
+          iri: 'http://shop.example/customer',
+          kind: 'property',
+          label: 'customer',
+          comment: undefined,
+          domains: ['http://shop.example/Order'],
+          ranges: ['http://shop.example/Company', 'http://shop.example/Customer'],
+        },
+      ]);
       expect(schema.shapes).toHaveLength(1);
       expect(schema.shapes[0].iri).toBe('http://shop.example/OrderShape');
       expect(schema.shapes[0].targetClasses).toEqual(['http://shop.example/Order']);
