@@ -22,7 +22,10 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
   it('reports ready once started, with each check', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { startup: { ok: true } } });
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { startup: { ok: true }, knowledge_graph: { ok: true } },
+    });
   });
 
   it('echoes a well-formed X-Request-Id and logs one line for the request with it', async () => {
