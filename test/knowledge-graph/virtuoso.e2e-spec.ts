@@ -29,8 +29,11 @@ describe('Virtuoso as an external SPARQL 1.1 endpoint, loaded with CK25', () => 
   let target: KgTarget;
 
   beforeAll(async () => {
+    const t0 = Date.now();
     virtuoso = await startVirtuoso();
+    const t1 = Date.now();
     await loadIntoVirtuoso(virtuoso, CK25_DATA_DIR, '*.ttl', GRAPH);
+    console.info(`Virtuoso started in ${t1 - t0} ms, CK25 loaded in ${Date.now() - t1} ms`);
     // Virtuoso refuses ORDER BY with a LIMIT above its MaxSortedTopRows (10,000 by default), and the
     // gate imposes LIMIT max+1: against a stock Virtuoso, keep VOICEBOX_QUERY_MAX_RESULTS below it.
     h = await startKg({ VOICEBOX_QUERY_MAX_RESULTS: '9999' });
