@@ -135,6 +135,15 @@ describe('Stardog protocol (loopback Stardog wire server)', () => {
     expect(h.logs.text).toContain('AuthenticationFailed');
   });
 
+  it('a connection without credential sends no Authorization header', async () => {
+    await fresh();
+    await expect(h.kg.query(target({ kind: 'none' }), PEOPLE_QUERY)).rejects.toMatchObject({
+      kind: 'unauthenticated',
+    });
+    expect(server.queryRequests[0].authorization).toBeUndefined();
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
   it('SSO connection without X-SD-Auth-Token → 401 before anything is sent', async () => {
     await fresh();
     await expect(h.kg.query(target({ kind: 'sso' }), PEOPLE_QUERY)).rejects.toMatchObject({

@@ -94,6 +94,11 @@ export class EmbeddedStore extends SparqlStore {
 
   private send(q: StoreQuery): Promise<string> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down'));
+    if (q.ctx.signal?.aborted) {
+      return Promise.reject(
+        new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.'),
+      );
+    }
     const id = this.nextId++;
     const msg = {
       type: 'query' as const,

@@ -45,7 +45,10 @@ export class StardogStore extends SparqlStore {
     const call = (authorization: string): HttpCall => ({
       url: `${base}/${encodeURIComponent(database)}/query`,
       method: 'POST',
-      headers: { accept: ACCEPT_BY_FORM[q.form], authorization },
+      headers: {
+        accept: ACCEPT_BY_FORM[q.form],
+        ...(authorization ? { authorization } : {}),
+      },
       body,
       timeoutMs: q.timeoutMs,
       // A little beyond the server's own timeout, so Stardog's own timeout error wins when it can.
