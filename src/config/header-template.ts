@@ -20,7 +20,8 @@ export function parseTemplate(template: string): Part[] {
     if (index > last) parts.push({ literal: template.slice(last, index) });
     const [, escaped, named, braced, invalid] = m;
     if (escaped !== undefined) parts.push({ literal: '$' });
-    else if (named !== undefined || braced !== undefined) parts.push({ variable: named ?? braced });
+    else if (named !== undefined || braced !== undefined)
+      parts.push({ variable: (named ?? braced) });
     else if (invalid !== undefined) {
       throw new HeaderTemplateError(`invalid placeholder at position ${index + 1}`);
     }
