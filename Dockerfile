@@ -19,6 +19,8 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root config ./config
+# The CK25 demo graph (CC BY 4.0, eccenca GmbH; attribution in data/ck25/README.md).
+COPY --chown=root:root data ./data
 # The embedded database and store keep their data here; mount a volume to keep it across restarts.
 RUN mkdir -p /var/lib/voicebox && chown node:node /var/lib/voicebox
 USER node

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages for the tests"
-bash scripts/install-system-test-deps.sh
+bash scripts/install-test-deps.sh
 
 step "npm ci"
 npm ci --no-audit --no-fund

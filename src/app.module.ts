@@ -6,6 +6,7 @@ import { AppsModule } from './apps/apps.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LlmModule } from './llm/llm.module.js';
+import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         LlmModule,
         AppsModule,
         AuthModule,
+        KnowledgeGraphModule,
         ...(opts.imports ?? []),
       ],
     };

@@ -90,6 +90,19 @@ export abstract class AppConfig {
     charts: boolean;
   };
   abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
+  abstract readonly knowledgeGraph: {
+    /** SERVICE endpoints a query may call (exact IRIs); empty: no federation at all. */
+    serviceAllowlist: string[];
+    schemaCacheTtlSeconds: number;
+    embedded: {
+      /** Load the CK25 demo graph (data/ck25) into the embedded store. */
+      demo: boolean;
+      /** Extra RDF files (absolute paths) loaded into the embedded store. */
+      rdfFiles: string[];
+      /** Folder of the embedded store's N-Quads snapshot; unset: memory only. */
+      storePath?: string;
+    };
+  };
   /** From VBX_CONFIG_FILE; null when no file is configured (the service then runs without an LLM). */
   abstract readonly llm: { configFile?: string; default: LlmConfig; external?: LlmConfig } | null;
   /** Timeout and retry policy of every LLM call (LLM_* tuning variables). */

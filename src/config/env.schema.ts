@@ -120,6 +120,12 @@ export const envSchema = z
     VOICEBOX_SECRET_KEY: envString().refine((v) => v === undefined || parseSecretKey(v) !== null, {
       message: 'must be 32 bytes, written as 64 hex digits or as base64',
     }),
+    // Knowledge graph (ours): SERVICE allow-list, schema cache, the embedded store
+    VOICEBOX_SPARQL_SERVICE_ALLOWLIST: envList([]),
+    VOICEBOX_SCHEMA_CACHE_TTL_SECONDS: envInt(600, 0, 7 * 24 * 3600),
+    VOICEBOX_EMBEDDED_DEMO: envBool(true),
+    VOICEBOX_EMBEDDED_RDF_FILES: envList([]),
+    VOICEBOX_EMBEDDED_STORE_PATH: envString(),
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, name: keyof typeof env, why: string) => {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { AppConfig, JwtValidationConfig, LlmConfig } from './app-config.js';
 import { SECRET_ENV_NAMES, envSchema, parseSecretKey, type RawEnv } from './env.schema.js';
@@ -32,6 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(zodProblems(parsed.error, (path) => String(path[0] ?? 'environment')));
   const e = parsed.data;
 
+  const rdfFiles = e.VOICEBOX_EMBEDDED_RDF_FILES.map((f) => resolve(cwd, f));
+  checkRdfFiles(rdfFiles);
   const llm = e.VBX_CONFIG_FILE ? loadLlmFile(e.VBX_CONFIG_FILE, env, e) : null;
   const secretValues = SECRET_ENV_NAMES.map((n) => env[n]).filter(
     (v): v is string => typeof v === 'string' && v.length >= 4,
@@ -138,6 +140,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ? (parseSecretKey(e.VOICEBOX_SECRET_KEY) ?? undefined)
         : undefined,
     },
+    knowledgeGraph: {
+      serviceAllowlist: e.VOICEBOX_SPARQL_SERVICE_ALLOWLIST,
+      schemaCacheTtlSeconds: e.VOICEBOX_SCHEMA_CACHE_TTL_SECONDS,
+      embedded: {
+        demo: e.VOICEBOX_EMBEDDED_DEMO,
+        rdfFiles,
+        storePath: e.VOICEBOX_EMBEDDED_STORE_PATH && resolve(cwd, e.VOICEBOX_EMBEDDED_STORE_PATH),
+      },
+    },
     llm: llm && { configFile: llm.configFile, default: llm.default, external: llm.external },
     llmTuning: {
       timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
@@ -160,6 +171,27 @@ function passwordOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The RDF syntaxes the embedded store reads, by extension (see knowledge-graph/embedded). */
+export const RDF_FILE_EXTENSIONS = ['.ttl', '.nt', '.nq', '.trig', '.n3', '.rdf', '.owl', '.xml'];
+
+function checkRdfFiles(files: string[]): void {
+  const problems = files.flatMap((file): ConfigProblem[] => {
+    if (!RDF_FILE_EXTENSIONS.includes(extname(file).toLowerCase())) {
+      const known = RDF_FILE_EXTENSIONS.join(' ');
+      return [
+        {
+          where: 'VOICEBOX_EMBEDDED_RDF_FILES',
+          reason: `${file}: unknown RDF extension (${known})`,
+        },
+      ];
+    }
+    return existsSync(file)
+      ? []
+      : [{ where: 'VOICEBOX_EMBEDDED_RDF_FILES', reason: `${file} does not exist` }];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function loadLlmFile(file: string, env: NodeJS.ProcessEnv, e: RawEnv) {

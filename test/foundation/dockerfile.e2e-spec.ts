@@ -29,3 +29,9 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
   });
 });
+
+describe('Dockerfile: runtime files', () => {
+  it('ships the demo graph with its attribution, which the embedded store reads from dist/../data', () => {
+    expect(runtime).toMatch(/^COPY .*\bdata \.\/data$/m);
+  });
+});

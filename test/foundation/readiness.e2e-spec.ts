@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReadinessService } from '../../src/health/readiness.service.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, waitUntilReady, type TestApp } from '../support/test-app.js';
 
 describe('readiness probe', () => {
   let t: TestApp | undefined;
@@ -15,7 +15,7 @@ describe('readiness probe', () => {
       ready: false,
       checks: { startup: { ok: false, reason: 'starting' } },
     });
-    expect((await t.app.inject({ method: 'GET', url: '/system/ready' })).statusCode).toBe(200);
+    await waitUntilReady(t);
     readiness.markShuttingDown();
     const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
     expect(res.statusCode).toBe(503);
@@ -27,17 +27,18 @@ describe('readiness probe', () => {
 
   it('answers 503 naming the dependency whose check fails, and 200 once it recovers', async () => {
     t = await startTestApp();
-    let databaseUp = false;
+    await waitUntilReady(t);
+    let searchIndexUp = false;
     t.app
       .get(ReadinessService)
       .register('search_index', () =>
-        databaseUp
+        searchIndexUp
           ? Promise.resolve()
           : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
       );
     const down = await t.app.inject({ method: 'GET', url: '/system/ready' });
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toEqual({
+    expect(down.json()).toMatchObject({
       status: 'not_ready',
       checks: {
         startup: { ok: true },
@@ -47,17 +48,17 @@ describe('readiness probe', () => {
     });
     // Liveness is unaffected: the process lives.
     expect((await t.app.inject({ method: 'GET', url: '/system/health' })).statusCode).toBe(204);
-    databaseUp = true;
+    searchIndexUp = true;
     expect((await t.app.inject({ method: 'GET', url: '/system/ready' })).statusCode).toBe(200);
   });
 
   it('treats a check that hangs as failing after its timeout', async () => {
     t = await startTestApp();
-    t.app.get(ReadinessService).register('knowledge_graph', () => new Promise(() => undefined));
+    t.app.get(ReadinessService).register('search_index', () => new Promise(() => undefined));
     const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({
-      checks: { knowledge_graph: { ok: false, reason: 'no answer within 2000 ms' } },
+      checks: { search_index: { ok: false, reason: 'no answer within 2000 ms' } },
     });
   });
 });

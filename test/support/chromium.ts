@@ -7,7 +7,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: run scripts/test.sh (it installs Debian's chromium package)`,
+      `Chromium not found at ${CHROMIUM_PATH}: run scripts/install-test-deps.sh (as root) to install chromium`,
     );
   }
   return chromium.launch({

@@ -36,3 +36,20 @@ export async function startTestApp(
   app.get(ReadinessService).markStarted();
   return { app, config, logs, close: () => app.close() };
 }
+
+/**
+ * Polls the readiness probe until it answers 200: dependencies such as the embedded store open on
+ * the first probe and may need more than one probe's timeout on a loaded machine.
+ */
+export async function waitUntilReady(
+  t: TestApp,
+  timeoutMs = 20_000,
+): Promise<{ status: string; checks: Record<string, unknown> }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    if (res.statusCode === 200) return res.json();
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${res.body}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,77 @@
+import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppConfig } from '../config/app-config.js';
+import { ReadinessService } from '../health/readiness.service.js';
+import { ROOT_LOGGER } from '../observability/root-logger.js';
+import { ck25Sources, userSource, type RdfSource } from './embedded/embedded-sources.js';
+import { EmbeddedStore } from './embedded/embedded-store.js';
+import { KnowledgeGraphService } from './knowledge-graph.service.js';
+import { SchemaCache } from './schema/schema-cache.js';
+import { Sparql11Store } from './stores/sparql11-store.js';
+import { SparqlStoreRegistry } from './stores/sparql-store-registry.js';
+import { StardogStore } from './stores/stardog-store.js';
+
+/** Files were checked by loadConfig (they exist, their extension names a known syntax). */
+function embeddedSources(config: AppConfig): RdfSource[] {
+  const { demo, rdfFiles } = config.knowledgeGraph.embedded;
+  return [...(demo ? ck25Sources() : []), ...rdfFiles.map(userSource)];
+}
+
+/**
+ * Knowledge-graph access: Stardog and SPARQL 1.1 endpoints, the embedded oxigraph store (CK25 demo
+ * by default), the read-only gate and schema extraction. Other modules inject KnowledgeGraphService.
+ */
+@Module({
+  providers: [
+    {
+      provide: EmbeddedStore,
+      inject: [AppConfig, ROOT_LOGGER],
+      useFactory: (config: AppConfig, log: Logger) =>
+        new EmbeddedStore(
+          {
+            sources: embeddedSources(config),
+            snapshotDir: config.knowledgeGraph.embedded.storePath,
+          },
+          log.child({ component: 'embedded-kg' }),
+        ),
+    },
+    {
+      provide: SparqlStoreRegistry,
+      inject: [EmbeddedStore, ROOT_LOGGER],
+      useFactory: (embedded: EmbeddedStore, log: Logger) => {
+        const kgLog = log.child({ component: 'knowledge-graph' });
+        return new SparqlStoreRegistry([
+          new StardogStore(kgLog),
+          new Sparql11Store(kgLog),
+          embedded,
+        ]);
+      },
+    },
+    {
+      provide: SchemaCache,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new SchemaCache(config.knowledgeGraph.schemaCacheTtlSeconds * 1000),
+    },
+    KnowledgeGraphService,
+  ],
+  exports: [KnowledgeGraphService, SchemaCache],
+})
+export class KnowledgeGraphModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly embedded: EmbeddedStore,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // The embedded store opens on first use or on the first readiness probe (an orchestrator probes
+    // at once), so a process that never needs it, such as a test app, spends nothing on it.
+    this.readiness.register('knowledge_graph', async () => {
+      await this.embedded.start();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded.close();
+  }
+}

@@ -1,0 +1,183 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import oxigraph from 'oxigraph';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  accept?: string;
+  /** Form fields of a query POST, each with all its values. */
+  form: Record<string, string[]>;
+}
+
+export interface StardogWireOptions {
+  /** username → password accepted by `/admin/token`. */
+  users?: Record<string, string>;
+  /** Database name → Turtle loaded into it. */
+  databases?: Record<string, string>;
+  /** Extra bearer tokens accepted as they are (what an SSO user would send in X-SD-Auth-Token). */
+  staticTokens?: string[];
+  /** Lifetime of issued JWTs, in seconds. */
+  tokenLifetimeSeconds?: number;
+}
+
+/**
+ * A loopback server speaking Stardog's HTTP protocol where the service uses it: `GET /admin/token`
+ * (Basic → `{token}`, a JWT with `exp`) and `POST /{db}/query` (form fields, Bearer JWT), answering
+ * from a real oxigraph store per database, with errors as Stardog sends them: `{message, code}`.
+ */
+export class StardogWireServer {
+  readonly requests: RecordedRequest[] = [];
+  /** Milliseconds to wait before answering a query; `hang` never answers on its own. */
+  delayMs = 0;
+  /** Answer like Stardog does when the query's `timeout` passes before `delayMs`. */
+  honourTimeout = true;
+  private readonly issued = new Map<string, number>();
+  private readonly stores = new Map<string, oxigraph.Store>();
+  private server?: Server;
+  private issuedCount = 0;
+  baseUrl = '';
+
+  constructor(private readonly options: StardogWireOptions = {}) {
+    for (const [db, ttl] of Object.entries(options.databases ?? {})) {
+      const store = new oxigraph.Store();
+      store.load(ttl, { format: 'text/turtle' });
+      this.stores.set(db, store);
+    }
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Forgets every issued token, as a restarted server with a new signing key would. */
+  revokeAll(): void {
+    this.issued.clear();
+  }
+
+  get tokenRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/admin/token');
+  }
+
+  get queryRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/query'));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const body = await readBody(req);
+    const form: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(body)) (form[k] ??= []).push(v);
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      accept: req.headers.accept,
+      form,
+    });
+    if (req.method === 'GET' && url.pathname === '/admin/token') return this.token(req, res);
+    const m = /^\/([^/]+)\/query$/.exec(url.pathname);
+    if (req.method === 'POST' && m) return this.query(decodeURIComponent(m[1]), form, req, res);
+    send(res, 404, { message: `No route ${req.method} ${url.pathname}`, code: 'NotFound' });
+  }
+
+  private token(req: IncomingMessage, res: ServerResponse): void {
+    const [user, pass] = decodeBasic(req.headers.authorization);
+    if (user === undefined || this.options.users?.[user] !== pass) {
+      return send(res, 401, { message: 'Invalid credentials', code: 'AuthenticationFailed' });
+    }
+    const exp = Math.floor(Date.now() / 1000) + (this.options.tokenLifetimeSeconds ?? 3600);
+    const token = fakeJwt({ sub: user, exp, n: ++this.issuedCount });
+    this.issued.set(token, exp);
+    send(res, 200, { token });
+  }
+
+  private async query(
+    db: string,
+    form: Record<string, string[]>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const auth = req.headers.authorization ?? '';
+    const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    const exp = bearer ? this.issued.get(bearer) : undefined;
+    const valid =
+      bearer !== undefined &&
+      ((exp !== undefined && exp * 1000 > Date.now()) ||
+        (this.options.staticTokens ?? []).includes(bearer));
+    if (!valid)
+      return send(res, 401, {
+        message: 'Token is expired or invalid',
+        code: 'AuthenticationFailed',
+      });
+    const store = this.stores.get(db);
+    if (!store)
+      return send(res, 404, { message: `Database '${db}' does not exist.`, code: '0D0DU2' });
+    const timeout = Number(form.timeout?.[0] ?? Infinity);
+    if (this.delayMs > 0) {
+      if (this.honourTimeout && timeout < this.delayMs) {
+        await sleep(timeout);
+        return send(res, 500, {
+          message: `Query execution cancelled: Execution time exceeded query timeout ${timeout}`,
+          code: 'QEQEC1',
+        });
+      }
+      await sleep(this.delayMs);
+    }
+    const graphs = form['default-graph-uri'] ?? [];
+    try {
+      const isGraph = /^\s*(PREFIX[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(form.query?.[0] ?? '');
+      const text = store.query(form.query?.[0] ?? '', {
+        results_format: isGraph ? 'application/n-triples' : 'application/sparql-results+json',
+        ...(graphs.length
+          ? { default_graph: graphs.map((g) => oxigraph.namedNode(g)) }
+          : { use_default_graph_as_union: true }),
+      }) as string;
+      res.writeHead(200, {
+        'content-type': isGraph ? 'application/n-triples' : 'application/sparql-results+json',
+      });
+      res.end(text);
+    } catch (err) {
+      send(res, 400, { message: (err as Error).message, code: 'QueryParse' });
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function decodeBasic(header: string | undefined): [string?, string?] {
+  if (!header?.startsWith('Basic ')) return [];
+  const text = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  return i < 0 ? [] : [text.slice(0, i), text.slice(i + 1)];
+}
+
+/** A JWT-shaped token (the service reads `exp` without verifying; the server checks its own list). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
