@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppsModule } from './apps/apps.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LlmModule } from './llm/llm.module.js';
 import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         AppsModule,
         AuthModule,
         KnowledgeGraphModule,
+        DemoModule,
         ...(opts.imports ?? []),
       ],
     };

@@ -7,7 +7,12 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export function startAppsTestApp(env: Record<string, string>): Promise<TestApp> {
-  return startTestApp({ VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
+  // No demo app: these suites count the apps and connections they make.
+  return startTestApp({
+    VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+    VOICEBOX_EMBEDDED_DEMO: 'false',
+    ...env,
+  });
 }
 
 export function dbOf(t: TestApp): Database {

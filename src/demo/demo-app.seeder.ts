@@ -1,0 +1,51 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppsService } from '../apps/apps.service.js';
+import { ConnectionsService } from '../apps/connections.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { DEMO_DATABASE } from '../knowledge-graph/demo-target.js';
+import { InjectLogger } from '../observability/root-logger.js';
+
+export const DEMO_APP_NAME = 'ck25-demo';
+export const DEMO_CONNECTION_NAME = 'embedded';
+
+/**
+ * First start on the embedded defaults: a service with no app at all gets the CK25 demo app over the
+ * embedded store, so `npm start` gives something to ask at once. It never touches a database that
+ * already holds an app, so an operator's deletions stay deleted and production is left alone.
+ */
+@Injectable()
+export class DemoAppSeeder implements OnApplicationBootstrap {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly apps: AppsService,
+    private readonly connections: ConnectionsService,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.knowledgeGraph.embedded.demo) return;
+    try {
+      if ((await this.apps.list()).length > 0) return;
+      const connection = await this.connections.create({
+        name: DEMO_CONNECTION_NAME,
+        kind: 'embedded',
+        credential: { kind: 'none' },
+      });
+      const app = await this.apps.create({
+        name: DEMO_APP_NAME,
+        connectionId: connection.id,
+        database: DEMO_DATABASE,
+      });
+      this.logger.info(
+        { app_id: app.id },
+        `created the demo app "${DEMO_APP_NAME}" over the embedded CK25 graph; make a key with: npx voicebox-admin create-key --app ${DEMO_APP_NAME} --name demo`,
+      );
+    } catch (err) {
+      // Another replica seeded it first (unique names): nothing to do.
+      if (err instanceof DomainError && err.kind === 'conflict') return;
+      this.logger.warn({ err }, 'could not create the demo app; the service runs without it');
+    }
+  }
+}
