@@ -58,13 +58,17 @@ export class AppKeysRepository {
    * The usable key with this hash and its app, in one indexed lookup; null when unknown, revoked or
    * expired. The database clock decides expiry, so every replica agrees.
    */
-  async findUsable(
-    hash: Buffer,
-  ): Promise<{ keyId: string; lastUsedAt: Date | null; now: Date; app: AppRecord } | null> {
+  async findUsable(hash: Buffer): Promise<{
+    keyId: string;
+    lastUsedAt: Date | null;
+    expiresAt: Date | null;
+    now: Date;
+    app: AppRecord;
+  } | null> {
     const { rows } = await this.db.query<
-      AppRow & { key_id: string; last_used_at: Date | null; now: Date }
+      AppRow & { key_id: string; last_used_at: Date | null; expires_at: Date | null; now: Date }
     >(
-      `SELECT k.id AS key_id, k.last_used_at, now() AS now, ${APP_COLUMNS.split(', ')
+      `SELECT k.id AS key_id, k.last_used_at, k.expires_at, now() AS now, ${APP_COLUMNS.split(', ')
         .map((c) => `a.${c}`)
         .join(', ')}
        FROM app_keys k JOIN apps a ON a.id = k.app_id
@@ -73,7 +77,13 @@ export class AppKeysRepository {
     );
     const r = rows[0];
     if (!r) return null;
-    return { keyId: r.key_id, lastUsedAt: r.last_used_at, now: r.now, app: appFromRow(r) };
+    return {
+      keyId: r.key_id,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+      now: r.now,
+      app: appFromRow(r),
+    };
   }
 
   /** Records use, at most once a minute per key: the WHERE makes concurrent replicas write once. */

@@ -10,6 +10,7 @@ import type { AppKeyRecord } from './app.types.js';
 import { AppKeysRepository } from './app-keys.repository.js';
 import { AppsService } from './apps.service.js';
 import { isUuid } from './uuid.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -20,12 +21,14 @@ export interface IssuedAppKey {
 }
 
 /**
- * Issues, lists, revokes and verifies app keys. Verification reads the database on every call (one
- * indexed lookup, no cache), so a revocation holds at once on every replica sharing the database.
+ * Issues, lists, revokes and verifies app keys. Verification is one indexed lookup, its success
+ * kept for at most half a second (VerifiedKeyCache), so a revocation holds within a second on every
+ * replica sharing the database and at once on the replica that revoked.
  */
 @Injectable()
 export class AppKeysService extends AppKeyVerifier {
   constructor(
+    private readonly verified: VerifiedKeyCache,
     private readonly keys: AppKeysRepository,
     private readonly apps: AppsService,
     @InjectLogger() private readonly logger: Logger,
@@ -61,13 +64,18 @@ export class AppKeysService extends AppKeyVerifier {
     if (!isUuid(keyId) || !(await this.keys.revoke(app.id, keyId))) {
       throw new DomainError('not_found', 'app_key.not_found', `App ${appId} has no key ${keyId}`);
     }
+    this.verified.evictKey(keyId);
     this.logger.info({ app_id: app.id, key_id: keyId }, 'app key revoked');
   }
 
   override async verify(rawKey: string): Promise<VerifiedAppKey | null> {
     // Malformed keys never reach the database.
     if (!looksLikeAppKey(rawKey)) return null;
-    const found = await this.keys.findUsable(hashAppKey(rawKey));
+    const hash = hashAppKey(rawKey);
+    const cacheKey = hash.toString('base64');
+    const cached = this.verified.get(cacheKey);
+    if (cached) return cached;
+    const found = await this.keys.findUsable(hash);
     if (!found) return null;
     const { app } = found;
     if (
@@ -76,7 +84,7 @@ export class AppKeysService extends AppKeyVerifier {
     ) {
       await this.keys.touch(found.keyId);
     }
-    return {
+    const verified: VerifiedAppKey = {
       keyId: found.keyId,
       app: {
         id: app.id,
@@ -88,5 +96,7 @@ export class AppKeysService extends AppKeyVerifier {
         reasoning: app.reasoning,
       },
     };
+    this.verified.set(cacheKey, verified, found.expiresAt);
+    return verified;
   }
 }

@@ -9,6 +9,7 @@ import { AppKeysService } from './app-keys.service.js';
 import { AppSettingsController } from './app-settings.controller.js';
 import { AppsController } from './apps.controller.js';
 import { AppsRepository } from './apps.repository.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
 import { AppsService } from './apps.service.js';
 import { ConnectionsController } from './connections.controller.js';
 import { ConnectionsRepository } from './connections.repository.js';
@@ -34,6 +35,7 @@ import { loadSecretBox } from './secret-key.loader.js';
     ConnectionsRepository,
     AppsRepository,
     AppKeysRepository,
+    { provide: VerifiedKeyCache, useFactory: () => new VerifiedKeyCache() },
     ConnectionsService,
     AppsService,
     AppKeysService,

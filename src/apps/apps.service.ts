@@ -9,6 +9,7 @@ import {
 import type { AppRecord, AppWrite } from './app.types.js';
 import { AppsRepository } from './apps.repository.js';
 import { isUuid } from './uuid.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
 
 export interface AppInput {
   name: string;
@@ -24,7 +25,10 @@ export type AppPatch = Partial<AppInput>;
 /** Use cases of Voicebox apps. */
 @Injectable()
 export class AppsService {
-  constructor(private readonly apps: AppsRepository) {}
+  constructor(
+    private readonly apps: AppsRepository,
+    private readonly verifiedKeys: VerifiedKeyCache,
+  ) {}
 
   create(input: AppInput): Promise<AppRecord> {
     return this.write(
@@ -74,12 +78,14 @@ export class AppsService {
     };
     const updated = await this.write(() => this.apps.update(next), next);
     if (!updated) throw appNotFound(id);
+    this.verifiedKeys.evictApp(id);
     return updated;
   }
 
   async delete(id: string): Promise<void> {
     const deleted = isUuid(id) ? await this.apps.delete(id) : false;
     if (!deleted) throw appNotFound(id);
+    this.verifiedKeys.evictApp(id);
   }
 
   private async write<T>(
