@@ -11,9 +11,10 @@ export const DEMO_APP_NAME = 'ck25-demo';
 export const DEMO_CONNECTION_NAME = 'embedded';
 
 /**
- * First start on the embedded defaults: a service with no app at all gets the CK25 demo app over the
- * embedded store, so `npm start` gives something to ask at once. It never touches a database that
- * already holds an app, so an operator's deletions stay deleted and production is left alone.
+ * First start: a database with no app at all gets the CK25 demo app over the embedded store, so
+ * `npm start` gives something to ask at once. It never touches a database that already holds an
+ * app, so an operator's deletions stay deleted. A production deployment that wants no demo sets
+ * VOICEBOX_EMBEDDED_DEMO=false (which also leaves CK25 out of the embedded store).
  */
 @Injectable()
 export class DemoAppSeeder implements OnApplicationBootstrap {
