@@ -18,8 +18,15 @@ npm run lint
 npm run typecheck
 
 step "build and tests"
-npm test
+mkdir -p .cache
+npm test -- --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json
 
 step "start-up on Node 24 (the runtime the image ships)"
 node24="$(bash scripts/node24.sh)"
 VOICEBOX_TEST_NODE="$node24" npx vitest run --project e2e test/foundation/startup.e2e-spec.ts
+
+# One plain closing line for CI: the counts of the whole suite (run above).
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".cache/vitest-report.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+'
