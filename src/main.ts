@@ -13,8 +13,7 @@ try {
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   // Before the logger exists: one plain line per problem, naming the variable or JSON path.
-  for (const p of err.problems)
-    process.stderr.write(`configuration error: ${p.where}: ${p.reason}\n`);
+  process.stderr.write(err.toLines());
   process.exit(78); // EX_CONFIG
 }
 

@@ -99,8 +99,7 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const p of err.problems)
-      process.stderr.write(`configuration error: ${p.where}: ${p.reason}\n`);
+    process.stderr.write(err.toLines());
     return EX_CONFIG;
   }
   const logger = createRootLogger({

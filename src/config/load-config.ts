@@ -18,6 +18,11 @@ export class ConfigError extends Error {
     super(problems.map((p) => `${p.where}: ${p.reason}`).join('; '));
     this.name = 'ConfigError';
   }
+
+  /** One plain line per problem, for stderr before any logger exists (the service and the CLI). */
+  toLines(): string {
+    return this.problems.map((p) => `configuration error: ${p.where}: ${p.reason}\n`).join('');
+  }
 }
 
 const DEFAULT_MAX_TOKENS = 4096;
