@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminAuth } from '../auth/auth.decorators.js';
+import { Audit, type RequestAudit } from '../observability/request-audit.js';
 import { clientDisconnectSignal } from './client-disconnect.js';
 import { LlmDiagnosticDto } from './dto/llm-diagnostic.dto.js';
 import { LlmDiagnosticsService } from './llm-diagnostics.service.js';
@@ -19,7 +20,10 @@ export class LlmDiagnosticsController {
       'Makes a one-token call to each configured LLM and reports whether it succeeded and how long it took. Reveals no secret.',
   })
   @ApiOkResponse({ type: LlmDiagnosticDto, isArray: true })
-  diagnose(@Res({ passthrough: true }) reply: FastifyReply): Promise<LlmDiagnosticDto[]> {
-    return this.diagnostics.run(clientDisconnectSignal(reply));
+  diagnose(
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: RequestAudit,
+  ): Promise<LlmDiagnosticDto[]> {
+    return this.diagnostics.run(clientDisconnectSignal(reply), (usage) => audit.recordLlm(usage));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { LlmDiagnosticDto } from './dto/llm-diagnostic.dto.js';
+import type { LlmUsageRecord } from './llm-types.js';
 import { LlmRegistry } from './llm-registry.js';
 
 const PING = [{ role: 'user' as const, content: 'Reply with the single word OK.' }];
@@ -10,13 +11,16 @@ const PING = [{ role: 'user' as const, content: 'Reply with the single word OK.'
 export class LlmDiagnosticsService {
   constructor(private readonly registry: LlmRegistry) {}
 
-  run(signal?: AbortSignal): Promise<LlmDiagnosticDto[]> {
+  run(
+    signal?: AbortSignal,
+    onUsage?: (usage: LlmUsageRecord) => void,
+  ): Promise<LlmDiagnosticDto[]> {
     return Promise.all(
       this.registry.configured().map(async (client): Promise<LlmDiagnosticDto> => {
         const started = Date.now();
         const base = { role: client.role, provider: client.provider, model: client.model };
         try {
-          await client.complete({ messages: PING, maxTokens: 1 }, { signal });
+          await client.complete({ messages: PING, maxTokens: 1 }, { signal, onUsage });
           return { ...base, ok: true, latency_ms: Date.now() - started };
         } catch (err) {
           // Only our own messages: they name the provider and the status, never a key.

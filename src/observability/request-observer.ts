@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { MetricsRegistry } from './metrics.registry.js';
+import type { RequestAudit } from './request-audit.js';
 
 // Accept a caller's request id only if it is short and plain: it is echoed and logged verbatim.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -37,6 +38,25 @@ export function observeRequests(fastify: FastifyInstance, metrics: MetricsRegist
     };
     if (status >= 500) request.log.error(line, 'request');
     else request.log.info(line, 'request');
+    const audit: RequestAudit | undefined = request.audit;
+    if (audit && !audit.isEmpty) {
+      request.log.info({ ...line, ...identityOf(request), ...audit.toLog() }, 'audit');
+    }
     done();
   });
+}
+
+/** Who the request acted for, as the audit line names them (ids only, never a credential). */
+function identityOf(request: object): Record<string, unknown> {
+  const id = (request as { identity?: unknown }).identity as
+    | { kind: string; app?: { id: string }; keyId?: string; clientId?: string; subject?: string }
+    | undefined;
+  if (!id) return {};
+  return {
+    auth: id.kind,
+    app_id: id.app?.id,
+    key_id: id.keyId,
+    client_id: id.clientId,
+    subject: id.subject,
+  };
 }

@@ -101,6 +101,23 @@ describe('LlmModule in the running service', () => {
 
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/voicebox_llm_call_duration_seconds_count\{provider="fireworks"/);
+
+    // The request's audit record: one line naming the caller and every LLM call with its usage.
+    const audit = t.logs
+      .json()
+      .find((l) => l.msg === 'audit' && l.request_id === res.headers['x-request-id']);
+    expect(audit).toMatchObject({ auth: 'admin-token', route: '/api/v1/admin/llm/diagnostics' });
+    const calls = audit!.llm_calls as Array<Record<string, unknown>>;
+    expect(calls.map((c) => `${c.role}:${c.provider}:${c.outcome}`).sort()).toEqual(
+      [
+        `${okRole}:${byRole[okRole].provider}:ok`,
+        `${failedRole}:${byRole[failedRole].provider}:error`,
+      ].sort(),
+    );
+    const ok = calls.find((c) => c.outcome === 'ok')!;
+    expect(ok).toMatchObject({ model: byRole[okRole].model });
+    expect(Number(ok.prompt_tokens) + Number(ok.completion_tokens)).toBeGreaterThan(0);
+    expect(audit!.llm_prompt_tokens).toBe(ok.prompt_tokens);
   });
 
   it('aborts the provider calls when the HTTP client disconnects', async () => {
