@@ -107,11 +107,11 @@ describe('LlmModule in the running service', () => {
       .json()
       .find((l) => l.msg === 'audit' && l.request_id === res.headers['x-request-id']);
     expect(audit).toMatchObject({ auth: 'admin-token', route: '/api/v1/admin/llm/diagnostics' });
-    const calls = audit!.llm_calls as Array<Record<string, unknown>>;
+    const calls = audit!.llm_calls as Array<Record<string, string | number>>;
     expect(calls.map((c) => `${c.role}:${c.provider}:${c.outcome}`).sort()).toEqual(
       [
-        `${okRole}:${byRole[okRole].provider}:ok`,
-        `${failedRole}:${byRole[failedRole].provider}:error`,
+        `${okRole}:${String(byRole[okRole].provider)}:ok`,
+        `${failedRole}:${String(byRole[failedRole].provider)}:error`,
       ].sort(),
     );
     const ok = calls.find((c) => c.outcome === 'ok')!;
