@@ -11,6 +11,31 @@ interface OpenApi {
   };
 }
 
+interface Schema {
+  $ref?: string;
+  example?: unknown;
+  examples?: unknown;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+}
+type Content = Record<string, { schema?: Schema; example?: unknown; examples?: unknown }>;
+interface OpenApiFull {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary?: string;
+        requestBody?: { content?: Content };
+        responses: Record<string, { content?: Content }>;
+      }
+    >
+  >;
+  components: { schemas: Record<string, Schema> };
+}
+
 describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
   let t: TestApp;
   let base: string;
@@ -37,19 +62,51 @@ describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
     }
   });
 
-  it('documents every operation with a summary and a response schema or example', async () => {
-    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApi;
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([m, op]) => ({ path, m, op })),
-    );
-    expect(operations.length).toBeGreaterThanOrEqual(3);
-    for (const { path, m, op } of operations) {
-      expect(op.summary, `${m} ${path} summary`).toBeTruthy();
-      const described = Object.values(op.responses) as Array<{
-        content?: Record<string, { schema?: unknown; example?: unknown }>;
-      }>;
-      expect(described.length, `${m} ${path} responses`).toBeGreaterThan(0);
+  it('documents every operation with a summary, and request and response schemas with examples', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApiFull;
+    const hasExample = (schema: Schema | undefined, seen = new Set<string>()): boolean => {
+      if (!schema) return false;
+      if (schema.example !== undefined || schema.examples !== undefined) return true;
+      if (schema.$ref) {
+        const name = schema.$ref.split('/').pop()!;
+        if (seen.has(name)) return false;
+        seen.add(name);
+        return hasExample(doc.components.schemas[name], seen);
+      }
+      if (schema.items) return hasExample(schema.items, seen);
+      const parts = [
+        ...Object.values(schema.properties ?? {}),
+        ...(schema.allOf ?? []),
+        ...(schema.oneOf ?? []),
+      ];
+      return parts.some((p) => hasExample(p, seen));
+    };
+    const documented = (
+      c: { schema?: Schema; example?: unknown; examples?: unknown } | undefined,
+    ) =>
+      c !== undefined &&
+      (c.example !== undefined || c.examples !== undefined || hasExample(c.schema));
+    const problems: string[] = [];
+    let operations = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        operations++;
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!op.summary) problems.push(`${where}: no summary`);
+        if (op.requestBody && !documented(op.requestBody.content?.['application/json'])) {
+          problems.push(`${where}: request body without schema example`);
+        }
+        const success = Object.entries(op.responses).filter(([status]) => Number(status) < 400);
+        if (success.length === 0) problems.push(`${where}: no success response`);
+        for (const [status, response] of success) {
+          if (status === '204') continue;
+          const content = response.content && Object.values(response.content)[0];
+          if (!documented(content)) problems.push(`${where}: ${status} without schema example`);
+        }
+      }
     }
+    expect(operations).toBeGreaterThanOrEqual(15);
+    expect(problems).toEqual([]);
     const yaml = await fetch(`${base}/api/v1/docs/openapi.yaml`);
     expect(await yaml.text()).toMatch(/^openapi: 3/m);
   });
