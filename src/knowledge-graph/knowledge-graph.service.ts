@@ -62,6 +62,7 @@ export class KnowledgeGraphService {
   ): Promise<GraphSchema> {
     const key = {
       connectionId: target.connection.id,
+      endpoint: target.connection.internalEndpoint ?? target.connection.endpoint,
       database: target.database,
       model: target.model,
       namedGraphs: target.namedGraphs,

@@ -36,7 +36,7 @@ describe('SchemaCache', () => {
     expect(loads).toBe(3);
   });
 
-  it('never shares an entry across credentials, databases, models or graphs', async () => {
+  it('never shares an entry across credentials, endpoints, databases, models or graphs', async () => {
     const cache = new SchemaCache(60_000);
     let loads = 0;
     const load = () => Promise.resolve(schema(++loads));
@@ -48,10 +48,11 @@ describe('SchemaCache', () => {
       key({ namedGraphs: [] }),
       key({ reasoning: true }),
       key({ connectionId: 'c2' }),
+      key({ endpoint: 'http://elsewhere.example/sparql' }),
     ]) {
       await cache.get(k, load);
     }
-    expect(loads).toBe(7);
+    expect(loads).toBe(8);
     cache.invalidateConnection('c');
     expect(cache.size).toBe(1);
   });

@@ -2,6 +2,11 @@ import type { GraphSchema } from './graph-schema.js';
 
 export interface SchemaCacheKey {
   connectionId: string;
+  /**
+   * The address actually queried: an admin who points a connection elsewhere gets the new graph's
+   * schema at once, not after the TTL.
+   */
+  endpoint?: string;
   database?: string;
   model?: string;
   namedGraphs: readonly string[];
@@ -25,6 +30,7 @@ export class SchemaCache {
   static keyOf(k: SchemaCacheKey): string {
     return JSON.stringify([
       k.connectionId,
+      k.endpoint ?? '',
       k.database ?? '',
       k.model ?? '',
       [...k.namedGraphs].sort(),
