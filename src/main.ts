@@ -5,11 +5,16 @@ import { SERVICE_VERSION } from './bootstrap/version.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { AppConfig } from './config/app-config.js';
 import { ReadinessService } from './health/readiness.service.js';
+import { validateLlmCredentials } from './llm/llm-credentials.js';
 import { createRootLogger } from './observability/logger.factory.js';
 
 let config: AppConfig;
 try {
   config = loadConfig();
+  // Checked before anything starts (the embedded database among them), not only when the LLM
+  // module is assembled, so a missing key leaves nothing running behind.
+  const missing = validateLlmCredentials(config);
+  if (missing.length > 0) throw new ConfigError(missing);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   // Before the logger exists: one plain line per problem, naming the variable or JSON path.
@@ -42,6 +47,11 @@ try {
     `Voicebox Service listening on http://${config.server.host}:${config.server.port} (docs at /api/v1/docs)`,
   );
 } catch (err) {
+  if (err instanceof ConfigError) {
+    // Problems only the assembled application can see (e.g. a missing LLM credential).
+    process.stderr.write(err.toLines());
+    process.exit(78);
+  }
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);
 }

@@ -44,7 +44,8 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, metrics, imports: opts.imports }),
     adapter,
-    { logger: new NestPinoLogger(logger), bufferLogs: false },
+    // abortOnError false: a failed start-up throws to the caller (main.ts reports it, tests see it).
+    { logger: new NestPinoLogger(logger), bufferLogs: false, abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
   observeRequests(fastify, metrics);

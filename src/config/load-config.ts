@@ -5,7 +5,6 @@ import type { AppConfig, JwtValidationConfig, LlmConfig } from './app-config.js'
 import { SECRET_ENV_NAMES, envSchema, parseSecretKey, type RawEnv } from './env.schema.js';
 import { HeaderTemplate, HeaderTemplateError } from './header-template.js';
 import { vbxConfigSchema, type RawLlmConfig } from './vbx-config.schema.js';
-import { validateLlmCredentials } from '../llm/llm-credentials.js';
 
 /** One problem, already phrased for a single log line: where, and why. */
 export interface ConfigProblem {
@@ -163,9 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     secretValues,
   };
-  // Missing provider credentials stop start-up here, before any port opens.
-  const credentialProblems = validateLlmCredentials(config);
-  if (credentialProblems.length > 0) throw new ConfigError(credentialProblems);
   return config;
 }
 

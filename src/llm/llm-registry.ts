@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/load-config.js';
+import { validateLlmCredentials } from './llm-credentials.js';
 import type { AppConfig, LlmConfig } from '../config/app-config.js';
 import type { MetricsRegistry } from '../observability/metrics.registry.js';
 import type { LlmClient } from './llm-client.js';
@@ -16,6 +18,10 @@ export class LlmRegistry {
   private readonly clients = new Map<LlmRole, LlmClient>();
 
   constructor(config: AppConfig, metrics: MetricsRegistry, logger: Logger) {
+    // A missing credential stops start-up here, while the application is assembled: before any
+    // port opens, with one line per variable (main.ts prints ConfigError like the config loader's).
+    const missing = validateLlmCredentials(config);
+    if (missing.length > 0) throw new ConfigError(missing);
     const llmMetrics = new LlmMetrics(metrics);
     const env = {
       credentials: config.llmCredentials,

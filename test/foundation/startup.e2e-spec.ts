@@ -47,6 +47,22 @@ describe('start-up', () => {
     expect(await portIsOpen(svc.port)).toBe(false);
   });
 
+  it('stops before the port opens when the configured LLM has no credential, naming the variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vbx-start-'));
+    const path = join(dir, 'voicebox.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ default_llm_config: { llm_provider: 'openai', llm_name: 'gpt-4o' } }),
+    );
+    const svc = await spawnService({ VBX_CONFIG_FILE: path, VOICEBOX_DATA_DIR: join(dir, 'data') });
+    const { code } = await svc.exited;
+    expect(code).toBe(78);
+    expect(svc.stderr().trim()).toBe(
+      'configuration error: OPENAI_API_KEY: is required for default_llm_config (llm_provider "openai")',
+    );
+    expect(await portIsOpen(svc.port)).toBe(false);
+  });
+
   it('stops before the port opens on an invalid VBX_CONFIG_FILE, naming the JSON path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbx-start-'));
     const path = join(dir, 'voicebox.json');

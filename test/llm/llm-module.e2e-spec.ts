@@ -152,6 +152,16 @@ describe('LlmModule in the running service', () => {
     expect(res.json()).toMatchObject({ code: 'llm.rate_limited' });
   });
 
+  it('refuses to assemble the application when the configured LLM has no credential', async () => {
+    await expect(
+      startTestApp({
+        VBX_CONFIG_FILE: writeVbxConfig({ default_llm_config: llmConfig('openai', 'gpt-4o') }),
+      }),
+    ).rejects.toThrow(
+      /OPENAI_API_KEY: is required for default_llm_config \(llm_provider "openai"\)/,
+    );
+  });
+
   it('starts without VBX_CONFIG_FILE; LLM calls then answer 503 llm.not_configured', async () => {
     t = await startTestApp({ VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN }, [LlmProbeModule]);
     const diag = await t.app.inject({
