@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -64,45 +64,8 @@ export class CreateAppDto {
   reasoning?: boolean;
 }
 
-export class UpdateAppDto {
-  @ApiPropertyOptional({ example: 'sales-assistant' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null detaches it' })
-  @IsOptional()
-  @IsUUID()
-  connection_id?: string | null;
-
-  @ApiPropertyOptional({ example: 'sales' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  database?: string;
-
-  @ApiPropertyOptional({ example: 'default', nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  model?: string | null;
-
-  @ApiPropertyOptional({ type: [String], example: ['urn:example:sales:2025'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(IRI, { each: true, message: IRI_MESSAGE })
-  named_graphs?: string[];
-
-  @ApiPropertyOptional({ example: true })
-  @IsOptional()
-  @IsBoolean()
-  reasoning?: boolean;
-}
+/** PATCH: the same fields and rules as creation, each optional; `connection_id: null` detaches. */
+export class UpdateAppDto extends PartialType(CreateAppDto) {}
 
 export class AppDto {
   @ApiProperty({ format: 'uuid', example: '5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d' })
