@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -92,38 +92,11 @@ export class CreateConnectionDto {
   credential!: CredentialDto;
 }
 
-/** Absent fields stay as they are; `credential`, when given, replaces the stored one whole. */
-export class UpdateConnectionDto {
-  @ApiPropertyOptional({ example: 'prod-stardog' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: CONNECTION_KINDS, example: 'stardog' })
-  @IsOptional()
-  @IsIn(CONNECTION_KINDS)
-  kind?: ConnectionKind;
-
-  @ApiPropertyOptional({ example: 'https://stardog.example.com:5820', nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
-  endpoint?: string | null;
-
-  @ApiPropertyOptional({ example: null, nullable: true, description: 'null clears it' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
-  internal_endpoint?: string | null;
-
-  @ApiPropertyOptional({ type: CredentialDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CredentialDto)
-  credential?: CredentialDto;
-}
+/**
+ * PATCH: the creation rules, each field optional. Absent fields stay as they are; `credential`, when
+ * given, replaces the stored one whole; `internal_endpoint: null` clears it.
+ */
+export class UpdateConnectionDto extends PartialType(CreateConnectionDto) {}
 
 export class CredentialViewDto {
   @ApiProperty({ enum: CREDENTIAL_KINDS, example: 'basic' })
