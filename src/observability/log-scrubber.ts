@@ -18,19 +18,19 @@ export class LogScrubber {
   private readonly literals: string[];
 
   constructor(secretValues: readonly string[]) {
-    // Longest first so that a secret containing another is replaced whole.
-    this.literals = [...new Set(secretValues)]
+    // Each secret as written and as JSON serialisation escapes it (a line is JSON when LOG_TYPE=JSON),
+    // worked out once here rather than for every line. Longest first, so that a secret containing
+    // another is replaced whole.
+    const forms = [...new Set(secretValues)]
       .filter((s) => s.length >= 4)
-      .sort((a, b) => b.length - a.length);
+      .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+    this.literals = [...new Set(forms)].sort((a, b) => b.length - a.length);
   }
 
   scrub(line: string): string {
     let out = line;
     for (const secret of this.literals) {
       if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
-      // JSON serialisation escapes some characters; check the escaped form too.
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join('[REDACTED]');
     }
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
