@@ -12,8 +12,6 @@ export interface ErrorReply {
 // Fastify's own errors (body parsing, content type, limits) carry a code; their messages are safe to
 // show and tell the client what to fix.
 const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request.unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid_content_length',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request.empty_json_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'request.invalid_json',
@@ -50,9 +48,9 @@ export function toErrorReply(err: unknown): ErrorReply {
     // Fastify's parser errors arrive wrapped by Nest, with the original as the cause.
     const fastifyCode = (err.cause as { code?: unknown } | undefined)?.code;
     const code =
-      typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]
-        ? FASTIFY_CODES[fastifyCode]
-        : (CODE_BY_STATUS[status] ?? `http.${status}`);
+      (typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined) ??
+      CODE_BY_STATUS[status] ??
+      `http.${status}`;
     return {
       status,
       body: { message, code, status },
