@@ -30,16 +30,7 @@ export class ConnectionsRepository {
     const { rows } = await this.db.query<ConnectionRow>(
       `INSERT INTO connections (id, name, kind, endpoint, internal_endpoint, credential_kind, username, secret_encrypted)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-      [
-        c.id,
-        c.name,
-        c.kind,
-        c.endpoint,
-        c.internalEndpoint,
-        c.credentialKind,
-        c.username,
-        c.secretEncrypted,
-      ],
+      writeParams(c),
     );
     return toRecord(rows[0]);
   }
@@ -49,16 +40,7 @@ export class ConnectionsRepository {
       `UPDATE connections SET name = $2, kind = $3, endpoint = $4, internal_endpoint = $5,
          credential_kind = $6, username = $7, secret_encrypted = $8, updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [
-        c.id,
-        c.name,
-        c.kind,
-        c.endpoint,
-        c.internalEndpoint,
-        c.credentialKind,
-        c.username,
-        c.secretEncrypted,
-      ],
+      writeParams(c),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
@@ -101,6 +83,20 @@ export class ConnectionsRepository {
       return { deleted: true, usedBy: [] };
     });
   }
+}
+
+/** $1…$8 of both INSERT and UPDATE, in column order. */
+function writeParams(c: ConnectionWrite): unknown[] {
+  return [
+    c.id,
+    c.name,
+    c.kind,
+    c.endpoint,
+    c.internalEndpoint,
+    c.credentialKind,
+    c.username,
+    c.secretEncrypted,
+  ];
 }
 
 function toRecord(r: ConnectionRow): ConnectionRecord {
