@@ -152,26 +152,17 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   }
 
   private async verifyAppKey(rawKey: string) {
-    if (!this.appKeys) {
-      throw new DomainError(
-        'unavailable',
-        'auth.app_keys_unavailable',
-        'App keys cannot be checked',
-      );
-    }
+    const unavailable = (cause?: unknown) =>
+      new DomainError('unavailable', 'auth.app_keys_unavailable', 'App keys cannot be checked', {
+        cause,
+      });
+    if (!this.appKeys) throw unavailable();
     let verified;
     try {
       verified = await this.appKeys.verify(rawKey);
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      throw new DomainError(
-        'unavailable',
-        'auth.app_keys_unavailable',
-        'App keys cannot be checked',
-        {
-          cause: err,
-        },
-      );
+      throw unavailable(err);
     }
     if (!verified) throw invalidToken('invalid_app_key', 'unknown, expired or revoked app key');
     return verified;
