@@ -5,6 +5,7 @@ import { SERVICE_VERSION } from './bootstrap/version.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { AppConfig } from './config/app-config.js';
 import { ReadinessService } from './health/readiness.service.js';
+import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import { validateLlmCredentials } from './llm/llm-credentials.js';
 import { createRootLogger } from './observability/logger.factory.js';
 
@@ -36,6 +37,7 @@ try {
       void shutdown.run(signal).then(() => process.exit(0));
     });
   }
+  app.get(KnowledgeGraphModule).preload();
   await app.listen({ port: config.server.port, host: config.server.host });
   readiness.markStarted();
   logger.info(

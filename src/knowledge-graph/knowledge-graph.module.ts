@@ -64,11 +64,21 @@ export class KnowledgeGraphModule implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    // The embedded store opens on first use or on the first readiness probe (an orchestrator probes
-    // at once), so a process that never needs it, such as a test app, spends nothing on it.
+    // A probe reports the store's own state: it never decides when loading starts (the service
+    // process starts it at bootstrap through `preload`), so the first probe is not penalised for
+    // being first. A test app that never preloads opens the store on first use or first probe.
     this.readiness.register('knowledge_graph', async () => {
       await this.embedded.start();
     });
+  }
+
+  /**
+   * Starts loading the embedded store now, without waiting (CK25 takes 1–2 s on a busy machine).
+   * Called by the service process at bootstrap; a failure is logged by the store and reported by
+   * the readiness check.
+   */
+  preload(): void {
+    this.embedded.start().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

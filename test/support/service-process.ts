@@ -55,7 +55,7 @@ export async function spawnService(
 export async function waitForHttp(
   svc: ServiceProcess,
   path = '/system/health',
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
