@@ -1,7 +1,7 @@
-import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ReadinessCheck, type ReadinessProbe } from '../common/readiness/readiness-check.js';
 import { AppConfig } from '../config/app-config.js';
-import { ReadinessService } from '../health/readiness.service.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
 import { ck25Sources, userSource, type RdfSource } from './embedded/embedded-sources.js';
 import { EmbeddedStore } from './embedded/embedded-store.js';
@@ -15,6 +15,20 @@ import { StardogStore } from './stores/stardog-store.js';
 function embeddedSources(config: AppConfig): RdfSource[] {
   const { demo, rdfFiles } = config.knowledgeGraph.embedded;
   return [...(demo ? ck25Sources() : []), ...rdfFiles.map(userSource)];
+}
+
+/**
+ * The embedded store opens on first use or on the first readiness probe (an orchestrator probes at
+ * once), so a process that never needs it, such as a test app, spends nothing on it.
+ */
+@ReadinessCheck('knowledge_graph')
+@Injectable()
+class KnowledgeGraphReadiness implements ReadinessProbe {
+  constructor(private readonly embedded: EmbeddedStore) {}
+
+  async checkReady(): Promise<void> {
+    await this.embedded.start();
+  }
 }
 
 /**
@@ -54,22 +68,12 @@ function embeddedSources(config: AppConfig): RdfSource[] {
         new SchemaCache(config.knowledgeGraph.schemaCacheTtlSeconds * 1000),
     },
     KnowledgeGraphService,
+    KnowledgeGraphReadiness,
   ],
   exports: [KnowledgeGraphService, SchemaCache],
 })
-export class KnowledgeGraphModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(
-    private readonly embedded: EmbeddedStore,
-    private readonly readiness: ReadinessService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // The embedded store opens on first use or on the first readiness probe (an orchestrator probes
-    // at once), so a process that never needs it, such as a test app, spends nothing on it.
-    this.readiness.register('knowledge_graph', async () => {
-      await this.embedded.start();
-    });
-  }
+export class KnowledgeGraphModule implements OnApplicationShutdown {
+  constructor(private readonly embedded: EmbeddedStore) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.embedded.close();
