@@ -202,7 +202,7 @@ async function serveApp() {
   const { loadConfig } = await dist('config/load-config.js');
   const { createApp } = await dist('bootstrap/create-app.js');
   const { createRootLogger } = await dist('observability/logger.factory.js');
-  const { Public } = await dist('auth/auth.decorators.js');
+  const { Public } = await dist('common/http/route-policy.decorators.js');
 
   // The unauthenticated baseline: a route of the same shape in the same process.
   class BenchController {

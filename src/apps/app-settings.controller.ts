@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentIdentity, VoiceboxAuth } from '../auth/auth.decorators.js';
+import { CurrentIdentity } from '../auth/current-identity.decorator.js';
+import { VoiceboxAuth } from '../common/http/route-policy.decorators.js';
 import type { Identity } from '../auth/identity.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppSettingsDto } from './dto/app.dto.js';

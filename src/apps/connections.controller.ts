@@ -9,7 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators.js';
+import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ConnectionsService } from './connections.service.js';
 import {

@@ -1,10 +1,11 @@
 import {
   Injectable,
+  Optional,
   type CanActivate,
   type ExecutionContext,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -17,7 +18,7 @@ import {
   invalidToken,
   missingCredentials,
 } from './auth-errors.js';
-import { AUTH_POLICY, type AuthPolicy } from './auth.decorators.js';
+import { AUTH_POLICY, type AuthPolicy } from '../common/http/route-policy.decorators.js';
 import { bearerTokenOf, clientIdOf, headerOf, sameSecret } from './credentials.js';
 import type { Identity } from './identity.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt-verifier.js';
@@ -30,28 +31,22 @@ const APP_KEY_PREFIX = 'sdc_';
 
 /**
  * The one guard of the application. Every route states its policy with a decorator from
- * auth.decorators.ts; a route that states none is refused (fail closed).
+ * common/http/route-policy.decorators.ts; a route that states none is refused (fail closed).
  */
 @Injectable()
 export class AuthGuard implements CanActivate, OnApplicationBootstrap {
-  private appKeys: AppKeyVerifier | undefined;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly verifiers: JwtVerifiers,
-    private readonly moduleRef: ModuleRef,
     @InjectLogger() private readonly logger: Logger,
+    // The port is bound by the (global) apps module; auth never imports apps. Tests replace it with
+    // overrideProvider(AppKeyVerifier).
+    @Optional() private readonly appKeys?: AppKeyVerifier,
   ) {}
 
   onApplicationBootstrap(): void {
-    // The apps module implements the port; auth must not import it (modules depend downward).
-    try {
-      this.appKeys = this.moduleRef.get(AppKeyVerifier, { strict: false });
-    } catch {
-      this.appKeys = undefined;
-      this.logger.warn('no AppKeyVerifier is bound: voicebox routes answer 503');
-    }
+    if (!this.appKeys) this.logger.warn('no AppKeyVerifier is bound: voicebox routes answer 503');
     for (const [name, verifier] of [
       ['JWT_AUDIENCE', this.verifiers.inbound],
       ['API_AUTH_AUDIENCE', this.verifiers.publicApi],

@@ -6,7 +6,7 @@ import { AuthGuard } from './auth.guard.js';
 import { JwtVerifiers } from './jwt-verifiers.js';
 
 /**
- * Authentication for every route: one global guard reading each route's policy (auth.decorators.ts).
+ * Authentication for every route: one global guard reading each route's policy (common/http/route-policy.decorators.ts).
  * The app-key check is a port (AppKeyVerifier) implemented by the apps module.
  */
 @Module({

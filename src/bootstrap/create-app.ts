@@ -1,6 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
@@ -20,7 +20,8 @@ export interface CreateAppOptions {
 
 /**
  * Builds the application exactly as production runs it (adapter, hooks, filter, pipes, Swagger);
- * main.ts and the tests both start here.
+ * main.ts starts here, and the tests assemble the same parts (test/support/test-app.ts) through
+ * Nest's testing module so that they can replace a port with overrideProvider.
  */
 export async function createApp(
   config: AppConfig,
@@ -28,7 +29,16 @@ export async function createApp(
   opts: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const metrics = opts.metrics ?? new MetricsRegistry();
-  const adapter = new FastifyAdapter({
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, logger, metrics, imports: opts.imports }),
+    createFastifyAdapter(config, logger),
+    nestApplicationOptions(logger),
+  );
+  return configureApp(app, metrics);
+}
+
+export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
+  return new FastifyAdapter({
     loggerInstance: logger,
     // Our own one-line-per-request log (request-observer.ts) replaces Fastify's two lines.
     logController: new LogController({
@@ -41,14 +51,19 @@ export async function createApp(
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, logger, metrics, imports: opts.imports }),
-    adapter,
-    // abortOnError false: a failed start-up throws to the caller (main.ts reports it, tests see it).
-    { logger: new NestPinoLogger(logger), bufferLogs: false, abortOnError: false },
-  );
-  const fastify = app.getHttpAdapter().getInstance();
-  observeRequests(fastify, metrics);
+}
+
+export function nestApplicationOptions(logger: Logger): NestApplicationOptions {
+  // abortOnError false: a failed start-up throws to the caller (main.ts reports it, tests see it).
+  return { logger: new NestPinoLogger(logger), bufferLogs: false, abortOnError: false };
+}
+
+/** Request hooks, the one exception filter, the validation pipe and Swagger; then init. */
+export async function configureApp(
+  app: NestFastifyApplication,
+  metrics: MetricsRegistry,
+): Promise<NestFastifyApplication> {
+  observeRequests(app.getHttpAdapter().getInstance(), metrics);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION));

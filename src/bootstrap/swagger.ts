@@ -1,17 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorResponseDto, FieldProblemDto } from '../common/errors/error-response.dto.js';
+import { SECURITY } from '../common/http/security-schemes.js';
 
 export const DOCS_PATH = 'api/v1/docs';
-
-/** Names of the security schemes; route decorators refer to them. */
-export const SECURITY = {
-  appKey: 'app-key',
-  jwt: 'jwt',
-  appKeyHeader: 'X-Voicebox-App-Key',
-  clientId: 'X-Client-Id',
-  sdAuthToken: 'X-SD-Auth-Token',
-} as const;
 
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()

@@ -11,7 +11,6 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { HealthModule } from '../health/health.module.js';
 import { createRootLogger } from '../observability/logger.factory.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
@@ -55,7 +54,6 @@ class AdminCliModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logger, new MetricsRegistry()),
-        HealthModule,
         AppsModule,
       ],
     };

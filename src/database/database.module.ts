@@ -1,28 +1,18 @@
-import {
-  Global,
-  Injectable,
-  Module,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ReadinessCheck, type ReadinessProbe } from '../common/readiness/readiness-check.js';
 import { AppConfig } from '../config/app-config.js';
-import { ReadinessService } from '../health/readiness.service.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
 import { Database } from './database.js';
 
-/** Registers the readiness check and closes the pool (and the embedded server) on shutdown. */
+/** The database's readiness check; closes the pool (and the embedded server) on shutdown. */
+@ReadinessCheck('database')
 @Injectable()
-class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(
-    private readonly db: Database,
-    private readonly readiness: ReadinessService,
-  ) {}
+class DatabaseLifecycle implements ReadinessProbe, OnApplicationShutdown {
+  constructor(private readonly db: Database) {}
 
-  onModuleInit(): void {
-    this.readiness.register('database', async () => {
-      await this.db.query('SELECT 1');
-    });
+  async checkReady(): Promise<void> {
+    await this.db.query('SELECT 1');
   }
 
   async onApplicationShutdown(): Promise<void> {

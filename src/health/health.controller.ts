@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CheckResultDto, ReadinessDto } from './dto/readiness.dto.js';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/http/route-policy.decorators.js';
 import { ReadinessService } from './readiness.service.js';
 
 @Public()

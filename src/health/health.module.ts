@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
 
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   controllers: [HealthController],
   providers: [ReadinessService],
   exports: [ReadinessService],

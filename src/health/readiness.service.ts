@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { ReadinessCheck, type ReadinessProbe } from '../common/readiness/readiness-check.js';
 
-export type ReadinessCheck = () => Promise<void>;
+export type ReadinessCheckFn = () => Promise<void>;
 
 export interface ReadinessReport {
   ready: boolean;
@@ -10,17 +12,28 @@ export interface ReadinessReport {
 const CHECK_TIMEOUT_MS = 2000;
 
 /**
- * Whether the service can serve. Modules register a check for each dependency they need (the
- * database, the knowledge graph); the probe is ready when start-up finished, every check passes and
- * shutdown has not begun.
+ * Whether the service can serve. The modules owning a dependency (the database, the knowledge graph)
+ * contribute a provider marked `@ReadinessCheck(name)`; the probe is ready when start-up finished,
+ * every check passes and shutdown has not begun.
  */
 @Injectable()
-export class ReadinessService {
-  private readonly checks = new Map<string, ReadinessCheck>();
+export class ReadinessService implements OnModuleInit {
+  private readonly checks = new Map<string, ReadinessCheckFn>();
   private started = false;
   private shuttingDown = false;
 
-  register(name: string, check: ReadinessCheck): void {
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: ReadinessCheck.KEY })) {
+      const name = this.discovery.getMetadataByDecorator(ReadinessCheck, wrapper);
+      const probe = wrapper.instance as ReadinessProbe | undefined;
+      if (name && probe) this.register(name, () => probe.checkReady());
+    }
+  }
+
+  /** A check added at run time (tests add one that never answers). */
+  register(name: string, check: ReadinessCheckFn): void {
     this.checks.set(name, check);
   }
 

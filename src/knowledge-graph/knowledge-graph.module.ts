@@ -1,7 +1,7 @@
-import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ReadinessCheck, type ReadinessProbe } from '../common/readiness/readiness-check.js';
 import { AppConfig } from '../config/app-config.js';
-import { ReadinessService } from '../health/readiness.service.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
 import { ck25Sources, userSource, type RdfSource } from './embedded/embedded-sources.js';
 import { EmbeddedStore } from './embedded/embedded-store.js';
@@ -15,6 +15,21 @@ import { StardogStore } from './stores/stardog-store.js';
 function embeddedSources(config: AppConfig): RdfSource[] {
   const { demo, rdfFiles } = config.knowledgeGraph.embedded;
   return [...(demo ? ck25Sources() : []), ...rdfFiles.map(userSource)];
+}
+
+/**
+ * A probe reports the store's state and never decides when loading starts: the service process
+ * starts it at bootstrap (`KnowledgeGraphModule.preload`), so the first probe is not penalised for
+ * being first. A test app that never preloads opens the store on first use or first probe.
+ */
+@ReadinessCheck('knowledge_graph')
+@Injectable()
+class KnowledgeGraphReadiness implements ReadinessProbe {
+  constructor(private readonly embedded: EmbeddedStore) {}
+
+  async checkReady(): Promise<void> {
+    await this.embedded.start();
+  }
 }
 
 /**
@@ -54,23 +69,12 @@ function embeddedSources(config: AppConfig): RdfSource[] {
         new SchemaCache(config.knowledgeGraph.schemaCacheTtlSeconds * 1000),
     },
     KnowledgeGraphService,
+    KnowledgeGraphReadiness,
   ],
   exports: [KnowledgeGraphService, SchemaCache],
 })
-export class KnowledgeGraphModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(
-    private readonly embedded: EmbeddedStore,
-    private readonly readiness: ReadinessService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // A probe reports the store's own state: it never decides when loading starts (the service
-    // process starts it at bootstrap through `preload`), so the first probe is not penalised for
-    // being first. A test app that never preloads opens the store on first use or first probe.
-    this.readiness.register('knowledge_graph', async () => {
-      await this.embedded.start();
-    });
-  }
+export class KnowledgeGraphModule implements OnApplicationShutdown {
+  constructor(private readonly embedded: EmbeddedStore) {}
 
   /**
    * Starts loading the embedded store now, without waiting (CK25 takes 1–2 s on a busy machine).

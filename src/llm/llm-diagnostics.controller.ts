@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminAuth } from '../auth/auth.decorators.js';
+import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
 import { clientDisconnectSignal } from './client-disconnect.js';
 import { LlmDiagnosticDto } from './dto/llm-diagnostic.dto.js';

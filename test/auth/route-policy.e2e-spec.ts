@@ -1,7 +1,7 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_POLICY, type AuthPolicy } from '../../src/auth/auth.decorators.js';
+import { AUTH_POLICY, type AuthPolicy } from '../../src/common/http/route-policy.decorators.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startAuthApp, type AuthTestApp } from './support/auth-test-app.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoopbackIdp } from '../support/idp/loopback-idp.js';
+import { waitUntilReady } from '../support/test-app.js';
 import {
   BARE_CHALLENGE,
   bearer,
@@ -195,15 +196,12 @@ describe('REQUIRE_JWT_AUTH=true', () => {
   });
 
   it('keeps the probes, metrics and the API docs public', async () => {
-    for (const url of [
-      '/system/health',
-      '/system/ready',
-      '/metrics',
-      '/api/v1/docs/openapi.json',
-    ]) {
+    for (const url of ['/system/health', '/metrics', '/api/v1/docs/openapi.json']) {
       const res = await t.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBeLessThan(300);
     }
+    // The embedded store may need more than one probe's timeout to open on a loaded machine.
+    expect((await waitUntilReady(t)).status).toBe('ready');
     expect((await t.app.inject({ method: 'GET', url: '/auth-test/public' })).statusCode).toBe(200);
   });
 

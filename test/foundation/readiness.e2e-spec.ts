@@ -7,14 +7,15 @@ describe('readiness probe', () => {
   afterEach(() => t?.close());
 
   it('answers 503 until start-up has finished, then 200', async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, [], { markStarted: false });
     const readiness = t.app.get(ReadinessService);
-    // startTestApp marks the app started; a fresh service shows the state before that.
-    const fresh = new ReadinessService();
-    expect(await fresh.report()).toEqual({
-      ready: false,
+    const before = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(before.statusCode).toBe(503);
+    expect(before.json()).toMatchObject({
+      status: 'not_ready',
       checks: { startup: { ok: false, reason: 'starting' } },
     });
+    readiness.markStarted();
     await waitUntilReady(t);
     readiness.markShuttingDown();
     const res = await t.app.inject({ method: 'GET', url: '/system/ready' });

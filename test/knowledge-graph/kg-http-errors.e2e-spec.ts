@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Module, Post } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Public } from '../../src/auth/auth.decorators.js';
+import { Public } from '../../src/common/http/route-policy.decorators.js';
 import { KnowledgeGraphModule } from '../../src/knowledge-graph/knowledge-graph.module.js';
 import { KnowledgeGraphService } from '../../src/knowledge-graph/knowledge-graph.service.js';
 import type { KgTarget } from '../../src/knowledge-graph/kg-connection.js';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Controller, Get, Module } from '@nestjs/common';
-import { Public } from '../../src/auth/auth.decorators.js';
+import { Public } from '../../src/common/http/route-policy.decorators.js';
 import { LlmClient } from '../../src/llm/llm-client.js';
 import { LlmModule } from '../../src/llm/llm.module.js';
 import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';

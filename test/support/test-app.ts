@@ -1,10 +1,18 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap/create-app.js';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module.js';
+import {
+  configureApp,
+  createFastifyAdapter,
+  nestApplicationOptions,
+} from '../../src/bootstrap/create-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ReadinessService } from '../../src/health/readiness.service.js';
 import { createRootLogger } from '../../src/observability/logger.factory.js';
+import { MetricsRegistry } from '../../src/observability/metrics.registry.js';
+import { NestPinoLogger } from '../../src/observability/nest-logger.js';
 import { LogCapture } from './log-capture.js';
 import { sharedTestDatabaseEnv } from './postgres.js';
 
@@ -15,13 +23,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A port replaced for a test (Nest's overrideProvider), e.g. the app-key verifier held in memory. */
+export interface ProviderOverride {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- abstract classes are tokens
+  provide: Function | string | symbol;
+  useValue: unknown;
+}
+
 /**
- * The real bootstrap (createApp) with a given environment, logs captured in memory. Only the
- * environment is per test; nothing of the application is replaced.
+ * The real application (the same module, adapter, hooks, filter, pipes and Swagger as createApp)
+ * with a given environment, logs captured in memory. Only the environment, fixture modules and the
+ * ports named in `overrides` differ per test.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
   imports: ModuleMetadata['imports'] = [],
+  opts: { overrides?: ProviderOverride[]; markStarted?: boolean } = {},
 ): Promise<TestApp> {
   const db = env.DATABASE_URL || env.VOICEBOX_DATA_DIR ? {} : await sharedTestDatabaseEnv();
   const config = loadConfig({ LOG_LEVEL: 'DEBUG', ...db, ...env });
@@ -31,9 +48,22 @@ export async function startTestApp(
     secretValues: config.secretValues,
     destination: logs,
   });
-  const app = await createApp(config, logger, { imports });
+  const metrics = new MetricsRegistry();
+  const builder = Test.createTestingModule({
+    imports: [AppModule.forRoot({ config, logger, metrics, imports })],
+  }).setLogger(new NestPinoLogger(logger));
+  for (const o of opts.overrides ?? []) builder.overrideProvider(o.provide).useValue(o.useValue);
+  const moduleRef = await builder.compile();
+  const app = await configureApp(
+    moduleRef.createNestApplication<NestFastifyApplication>(
+      createFastifyAdapter(config, logger),
+      nestApplicationOptions(logger),
+    ),
+    metrics,
+  );
   await app.getHttpAdapter().getInstance().ready();
-  app.get(ReadinessService).markStarted();
+  // main.ts marks the start once the listener is up; a test that watches start-up passes false.
+  if (opts.markStarted !== false) app.get(ReadinessService).markStarted();
   return { app, config, logs, close: () => app.close() };
 }
 

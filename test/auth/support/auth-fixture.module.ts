@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Injectable, Module, Post } from '@nestjs/common';
+import { CurrentIdentity } from '../../../src/auth/current-identity.decorator.js';
 import {
   AdminAuth,
-  CurrentIdentity,
   Public,
   Scopes,
   VoiceboxAuth,
-} from '../../../src/auth/auth.decorators.js';
+} from '../../../src/common/http/route-policy.decorators.js';
 import type { Identity } from '../../../src/auth/identity.js';
 
 /** What the fixture routes were reached with: a refused call must leave this unchanged. */

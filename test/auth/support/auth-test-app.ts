@@ -3,11 +3,7 @@ import { expect } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import type { LoopbackIdp } from '../../support/idp/loopback-idp.js';
 import { AuthFixtureModule, CallLog } from './auth-fixture.module.js';
-import {
-  InMemoryAppKeysModule,
-  seededAppKeys,
-  type InMemoryAppKeys,
-} from './in-memory-app-keys.js';
+import { inMemoryAppKeys, seededAppKeys, type InMemoryAppKeys } from './in-memory-app-keys.js';
 
 export interface AuthTestApp extends TestApp {
   calls: CallLog['calls'];
@@ -18,7 +14,9 @@ export interface AuthTestApp extends TestApp {
 /** The real app with the auth fixture routes and the in-memory app-key port. */
 export async function startAuthApp(env: Record<string, string>): Promise<AuthTestApp> {
   const appKeys = seededAppKeys();
-  const t = await startTestApp(env, [AuthFixtureModule, InMemoryAppKeysModule.with(appKeys)]);
+  const t = await startTestApp(env, [AuthFixtureModule], {
+    overrides: [inMemoryAppKeys(appKeys)],
+  });
   return {
     ...t,
     appKeys,

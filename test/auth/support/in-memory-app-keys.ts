@@ -1,4 +1,3 @@
-import { Global, Module } from '@nestjs/common';
 import { AppKeyVerifier } from '../../../src/auth/app-key-verifier.js';
 import type { VerifiedAppKey, VoiceboxAppRef } from '../../../src/auth/identity.js';
 
@@ -55,15 +54,8 @@ export function seededAppKeys(): InMemoryAppKeys {
   return keys;
 }
 
-/** Binds the port globally, as the apps module does in production. */
-@Global()
-@Module({})
-export class InMemoryAppKeysModule {
-  static with(keys: InMemoryAppKeys) {
-    return {
-      module: InMemoryAppKeysModule,
-      providers: [{ provide: AppKeyVerifier, useValue: keys }],
-      exports: [AppKeyVerifier],
-    };
-  }
-}
+/** Replaces the apps module's PostgreSQL-backed verifier in a test app. */
+export const inMemoryAppKeys = (keys: InMemoryAppKeys) => ({
+  provide: AppKeyVerifier,
+  useValue: keys,
+});

@@ -1,22 +1,17 @@
-import {
-  SetMetadata,
-  applyDecorators,
-  createParamDecorator,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiSecurity,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { SECURITY } from '../bootstrap/swagger.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import type { Identity } from './identity.js';
+import { ErrorResponseDto } from '../errors/error-response.dto.js';
+import { SECURITY } from './security-schemes.js';
 
 /**
- * One decorator per kind of caller. Each writes the guard's metadata and the route's OpenAPI
+ * Who may call a route: one decorator per kind of caller. They live here, below every capability
+ * module, because controllers everywhere (health, metrics, LLM diagnostics, apps, voicebox) declare
+ * a policy while only the auth module's guard enforces it. Each writes the guard's metadata and the route's OpenAPI
  * security together, so the docs cannot drift from what the guard enforces. A route with none of
  * them is refused by the global guard (fail closed).
  */
@@ -69,13 +64,3 @@ export const Scopes = (...scopes: string[]) =>
     ApiBearerAuth(SECURITY.jwt),
     unauthorized(),
   );
-
-/** The caller established by the guard. */
-export const CurrentIdentity = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): Identity => {
-    const request = ctx.switchToHttp().getRequest<FastifyRequest & { identity?: Identity }>();
-    if (!request.identity)
-      throw new Error('CurrentIdentity used on a route without an auth policy');
-    return request.identity;
-  },
-);
