@@ -1,14 +1,17 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import type { ModuleMetadata } from '@nestjs/common';
-import { LogController } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter.js';
+import { AllExceptionsFilter, sendError } from '../common/errors/all-exceptions.filter.js';
 import type { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { observeRequests, requestIdOf } from '../observability/request-observer.js';
+import { clientErrorHandler } from './client-errors.js';
+import { installJsonBodyParser } from './json-body.js';
+import { refuseRepeatedAuthHeaders } from './single-valued-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';
@@ -40,15 +43,27 @@ export async function createApp(
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
+    // Routing refusals (bad %-escape: 400, path segment too long: 414) in our error shape.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(err, request, reply),
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, metrics, imports: opts.imports }),
     adapter,
     // abortOnError false: a failed start-up throws to the caller (main.ts reports it, tests see it).
-    { logger: new NestPinoLogger(logger), bufferLogs: false, abortOnError: false },
+    // bodyParser false: Nest's JSON and form parsers are replaced by ours (json-body.ts).
+    {
+      logger: new NestPinoLogger(logger),
+      bufferLogs: false,
+      abortOnError: false,
+      bodyParser: false,
+    },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify, config.server.bodyLimitBytes);
   observeRequests(fastify, metrics);
+  refuseRepeatedAuthHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION));
