@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { AppKeyRecord, AppRecord } from './app.types.js';
 import { APP_COLUMNS, appFromRow, type AppRow } from './apps.repository.js';
+import type { Page } from './app.types.js';
 
 type KeyRow = {
   id: string;
@@ -37,12 +38,20 @@ export class AppKeysRepository {
     return keyFromRow(rows[0]);
   }
 
-  async listForApp(appId: string): Promise<AppKeyRecord[]> {
+  async listForApp(appId: string, page?: Page): Promise<AppKeyRecord[]> {
     const { rows } = await this.db.query<KeyRow>(
-      `SELECT ${KEY_COLUMNS} FROM app_keys WHERE app_id = $1 ORDER BY created_at, id`,
-      [appId],
+      `SELECT ${KEY_COLUMNS} FROM app_keys WHERE app_id = $1 ORDER BY created_at, id${page ? ' LIMIT $2 OFFSET $3' : ''}`,
+      page ? [appId, page.limit, page.offset] : [appId],
     );
     return rows.map(keyFromRow);
+  }
+
+  async countForApp(appId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM app_keys WHERE app_id = $1',
+      [appId],
+    );
+    return Number(rows[0].n);
   }
 
   /** Marks the key revoked (kept for the record); false when the app has no such key. */

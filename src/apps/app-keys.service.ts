@@ -11,6 +11,7 @@ import { AppKeysRepository } from './app-keys.repository.js';
 import { AppsService } from './apps.service.js';
 import { isUuid } from './uuid.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
+import type { Page } from './app.types.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -57,6 +58,15 @@ export class AppKeysService extends AppKeyVerifier {
   async list(appId: string): Promise<AppKeyRecord[]> {
     const app = await this.apps.get(appId);
     return this.keys.listForApp(app.id);
+  }
+
+  async listPage(appId: string, page: Page): Promise<{ items: AppKeyRecord[]; total: number }> {
+    const app = await this.apps.get(appId);
+    const [items, total] = await Promise.all([
+      this.keys.listForApp(app.id, page),
+      this.keys.countForApp(app.id),
+    ]);
+    return { items, total };
   }
 
   async revoke(appId: string, keyId: string): Promise<void> {

@@ -24,3 +24,9 @@ export interface AppKeyRecord {
   revokedAt: Date | null;
   lastUsedAt: Date | null;
 }
+
+/** One page of an admin list. */
+export interface Page {
+  limit: number;
+  offset: number;
+}

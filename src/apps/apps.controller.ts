@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -9,12 +21,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { AppKeysService } from './app-keys.service.js';
 import { AppsService } from './apps.service.js';
 import { AppDto, CreateAppDto, UpdateAppDto, appInput, appPatch, toAppDto } from './dto/app.dto.js';
 import { AppKeyDto, CreateAppKeyDto, IssuedAppKeyDto, toAppKeyDto } from './dto/app-key.dto.js';
+import { PAGE_HEADERS, PageQueryDto, pageOf, setPageHeaders } from './dto/page.dto.js';
 
 @ApiTags('admin')
 @Controller('api/v1/admin/apps')
@@ -36,10 +50,17 @@ export class AppsController {
 
   @Get()
   @AdminAuth()
-  @ApiOperation({ summary: 'List apps' })
-  @ApiOkResponse({ type: [AppDto] })
-  async list(): Promise<AppDto[]> {
-    return (await this.apps.list()).map(toAppDto);
+  @ApiOperation({ summary: 'List apps, a page at a time (oldest first)' })
+  @ApiOkResponse({ type: [AppDto], headers: PAGE_HEADERS })
+  async list(
+    @Query() query: PageQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AppDto[]> {
+    const page = pageOf(query);
+    const { items, total } = await this.apps.listPage(page);
+    setPageHeaders(request, reply, page, total);
+    return items.map(toAppDto);
   }
 
   @Get(':id')
@@ -87,10 +108,18 @@ export class AppsController {
   @Get(':id/keys')
   @AdminAuth()
   @ApiOperation({ summary: "List an app's keys (prefix, name, dates; never the key)" })
-  @ApiOkResponse({ type: [AppKeyDto] })
+  @ApiOkResponse({ type: [AppKeyDto], headers: PAGE_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async listKeys(@Param('id') id: string): Promise<AppKeyDto[]> {
-    return (await this.keys.list(id)).map(toAppKeyDto);
+  async listKeys(
+    @Param('id') id: string,
+    @Query() query: PageQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AppKeyDto[]> {
+    const page = pageOf(query);
+    const { items, total } = await this.keys.listPage(id, page);
+    setPageHeaders(request, reply, page, total);
+    return items.map(toAppKeyDto);
   }
 
   @Delete(':id/keys/:keyId')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { AppRecord, AppWrite } from './app.types.js';
+import type { Page } from './app.types.js';
 
 export type AppRow = {
   id: string;
@@ -56,11 +57,17 @@ export class AppsRepository {
     return rows[0] ? appFromRow(rows[0]) : null;
   }
 
-  async list(): Promise<AppRecord[]> {
+  async list(page?: Page): Promise<AppRecord[]> {
     const { rows } = await this.db.query<AppRow>(
-      `SELECT ${APP_COLUMNS} FROM apps ORDER BY created_at, name`,
+      `SELECT ${APP_COLUMNS} FROM apps ORDER BY created_at, name, id${page ? ' LIMIT $1 OFFSET $2' : ''}`,
+      page ? [page.limit, page.offset] : [],
     );
     return rows.map(appFromRow);
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>('SELECT count(*) AS n FROM apps');
+    return Number(rows[0].n);
   }
 
   /** Deletes the app and, by cascade, its keys. */

@@ -10,6 +10,7 @@ import type { AppRecord, AppWrite } from './app.types.js';
 import { AppsRepository } from './apps.repository.js';
 import { isUuid } from './uuid.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
+import type { Page } from './app.types.js';
 
 export interface AppInput {
   name: string;
@@ -48,6 +49,11 @@ export class AppsService {
 
   list(): Promise<AppRecord[]> {
     return this.apps.list();
+  }
+
+  async listPage(page: Page): Promise<{ items: AppRecord[]; total: number }> {
+    const [items, total] = await Promise.all([this.apps.list(page), this.apps.count()]);
+    return { items, total };
   }
 
   async get(id: string): Promise<AppRecord> {

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -9,6 +21,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ConnectionsService } from './connections.service.js';
@@ -20,6 +33,7 @@ import {
   connectionPatch,
   toConnectionDto,
 } from './dto/connection.dto.js';
+import { PAGE_HEADERS, PageQueryDto, pageOf, setPageHeaders } from './dto/page.dto.js';
 
 @ApiTags('admin')
 @Controller('api/v1/admin/connections')
@@ -39,9 +53,16 @@ export class ConnectionsController {
   @Get()
   @AdminAuth()
   @ApiOperation({ summary: 'List connections (never their secrets)' })
-  @ApiOkResponse({ type: [ConnectionDto] })
-  async list(): Promise<ConnectionDto[]> {
-    return (await this.connections.list()).map(toConnectionDto);
+  @ApiOkResponse({ type: [ConnectionDto], headers: PAGE_HEADERS })
+  async list(
+    @Query() query: PageQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConnectionDto[]> {
+    const page = pageOf(query);
+    const { items, total } = await this.connections.listPage(page);
+    setPageHeaders(request, reply, page, total);
+    return items.map(toConnectionDto);
   }
 
   @Get(':id')

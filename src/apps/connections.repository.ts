@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Queryable } from '../database/database.js';
 import type { ConnectionKind, ConnectionRecord, CredentialKind } from './connection.types.js';
+import type { Page } from './app.types.js';
 
 interface ConnectionRow {
   id: string;
@@ -61,11 +62,17 @@ export class ConnectionsRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async list(): Promise<ConnectionRecord[]> {
+  async list(page?: Page): Promise<ConnectionRecord[]> {
     const { rows } = await this.db.query<ConnectionRow>(
-      `SELECT ${COLUMNS} FROM connections ORDER BY created_at, name`,
+      `SELECT ${COLUMNS} FROM connections ORDER BY created_at, name, id${page ? ' LIMIT $1 OFFSET $2' : ''}`,
+      page ? [page.limit, page.offset] : [],
     );
     return rows.map(toRecord);
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>('SELECT count(*) AS n FROM connections');
+    return Number(rows[0].n);
   }
 
   /** Deletes unless an app uses it; returns the names of the apps that do (then nothing is deleted). */

@@ -19,6 +19,7 @@ import {
 import { ConnectionsRepository, type ConnectionWrite } from './connections.repository.js';
 import { SecretBox } from './secret-box.js';
 import { isUuid } from './uuid.js';
+import type { Page } from './app.types.js';
 
 export interface CredentialInput {
   kind: CredentialKind;
@@ -55,6 +56,14 @@ export class ConnectionsService {
 
   list(): Promise<ConnectionRecord[]> {
     return this.connections.list();
+  }
+
+  async listPage(page: Page): Promise<{ items: ConnectionRecord[]; total: number }> {
+    const [items, total] = await Promise.all([
+      this.connections.list(page),
+      this.connections.count(),
+    ]);
+    return { items, total };
   }
 
   async get(id: string): Promise<ConnectionRecord> {

@@ -1,14 +1,17 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import type { ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
-import { LogController } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
-import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter.js';
+import { AllExceptionsFilter, sendError } from '../common/errors/all-exceptions.filter.js';
 import type { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { observeRequests, requestIdOf } from '../observability/request-observer.js';
+import { clientErrorHandler } from './client-errors.js';
+import { installJsonBodyParser } from './json-body.js';
+import { refuseRepeatedAuthHeaders } from './single-valued-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';
@@ -34,7 +37,7 @@ export async function createApp(
     createFastifyAdapter(config, logger),
     nestApplicationOptions(logger),
   );
-  return configureApp(app, metrics);
+  return configureApp(app, metrics, config);
 }
 
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
@@ -50,20 +53,34 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
+    // Routing refusals (bad %-escape: 400, path segment too long: 414) in our error shape.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(err, request, reply),
+    clientErrorHandler,
   });
 }
 
 export function nestApplicationOptions(logger: Logger): NestApplicationOptions {
   // abortOnError false: a failed start-up throws to the caller (main.ts reports it, tests see it).
-  return { logger: new NestPinoLogger(logger), bufferLogs: false, abortOnError: false };
+  // bodyParser false: Nest's JSON and form parsers are replaced by ours (json-body.ts).
+  return {
+    logger: new NestPinoLogger(logger),
+    bufferLogs: false,
+    abortOnError: false,
+    bodyParser: false,
+  };
 }
 
-/** Request hooks, the one exception filter, the validation pipe and Swagger; then init. */
+/** Body parser, request hooks, the one exception filter, the validation pipe and Swagger; then init. */
 export async function configureApp(
   app: NestFastifyApplication,
   metrics: MetricsRegistry,
+  config: AppConfig,
 ): Promise<NestFastifyApplication> {
-  observeRequests(app.getHttpAdapter().getInstance(), metrics);
+  const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify, config.server.bodyLimitBytes);
+  observeRequests(fastify, metrics);
+  refuseRepeatedAuthHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION));

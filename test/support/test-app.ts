@@ -60,6 +60,7 @@ export async function startTestApp(
       nestApplicationOptions(logger),
     ),
     metrics,
+    config,
   );
   await app.getHttpAdapter().getInstance().ready();
   // main.ts marks the start once the listener is up; a test that watches start-up passes false.

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { AppKeyRecord } from '../app.types.js';
 
 export class CreateAppKeyDto {
   @ApiProperty({ example: 'web-frontend', description: 'What the key is for' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'must not be blank' })
   @MaxLength(200)
   name!: string;
 

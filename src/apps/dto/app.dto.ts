@@ -21,6 +21,7 @@ export class CreateAppDto {
   @ApiProperty({ example: 'sales-assistant', description: 'Unique name' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'must not be blank' })
   @MaxLength(200)
   name!: string;
 
@@ -37,6 +38,7 @@ export class CreateAppDto {
   @ApiProperty({ example: 'sales', description: 'Database on the connection' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'must not be blank' })
   @MaxLength(255)
   database!: string;
 
@@ -55,6 +57,7 @@ export class CreateAppDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @MaxLength(2048, { each: true, message: 'each must be at most 2048 characters' })
   @Matches(IRI, { each: true, message: IRI_MESSAGE })
   named_graphs?: string[];
 

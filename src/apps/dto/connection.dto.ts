@@ -4,8 +4,10 @@ import {
   IsDefined,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -59,6 +61,7 @@ export class CreateConnectionDto {
   @ApiProperty({ example: 'prod-stardog', description: 'Unique name' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'must not be blank' })
   @MaxLength(200)
   name!: string;
 
@@ -87,6 +90,8 @@ export class CreateConnectionDto {
 
   @ApiProperty({ type: CredentialDto })
   @IsDefined()
+  // Without it an array of credentials passes (each element is validated) and reaches the database.
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => CredentialDto)
   credential!: CredentialDto;

@@ -30,6 +30,8 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   void reply
     .status(mapped.status)
     .headers(mapped.headers)
+    // Set here too: errors raised before routing never pass the hook that sets it.
+    .header('x-request-id', request.id)
     .type('application/json; charset=utf-8')
     .send({ ...mapped.body, request_id: request.id });
 }

@@ -17,6 +17,20 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request.invalid_json',
 };
 
+// Errors Fastify raises before any route runs (handed to the filter through `frameworkErrors`).
+const ROUTING_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'request.bad_url',
+    message: 'The URL is not valid: a %-escape does not decode',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'request.uri_too_long',
+    message: 'A path segment is longer than the service accepts',
+  },
+};
+
 const CODE_BY_STATUS: Record<number, string> = {
   404: 'route.not_found',
   405: 'route.method_not_allowed',
@@ -34,6 +48,11 @@ export function toErrorReply(err: unknown): ErrorReply {
       headers: err.headers ?? {},
       unexpected: false,
     };
+  }
+  const routing = ROUTING_ERRORS[(err as { code?: string } | null)?.code ?? ''];
+  if (routing) {
+    const { status, code, message } = routing;
+    return { status, body: { message, code, status }, headers: {}, unexpected: false };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
