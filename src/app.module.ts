@@ -10,6 +10,7 @@ import { LlmModule } from './llm/llm.module.js';
 import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { VoiceboxModule } from './voicebox/voicebox.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         KnowledgeGraphModule,
         DemoModule,
+        VoiceboxModule,
         ...(opts.imports ?? []),
       ],
     };

@@ -1,8 +1,12 @@
 import type { Migration } from './migrator.js';
 import { sql as initial } from './migrations/001_initial.js';
+import { sql as conversations } from './migrations/002_conversations.js';
 
 /**
  * Every schema migration, in order. The SQL lives in TypeScript string modules so that `tsc` ships
  * it in dist with no copy step. Never edit one that was released: add the next number.
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'conversations', sql: conversations },
+];

@@ -12,6 +12,18 @@ export interface AuditedLlmCall {
   outcome: string;
 }
 
+/** One question through the ask pipeline, as the audit line names it. */
+export interface AuditedAsk {
+  appName: string;
+  conversationId: string;
+  messageId: string;
+  /** The query run (or refused, or left invalid); absent when the turn failed before one existed. */
+  sparql?: string;
+  rowCount?: number;
+  /** answered | no_rows | not_answerable | refused | query_generated, or the error code. */
+  outcome: string;
+}
+
 /**
  * What one request did on whose behalf, written as a single `audit` log line when the response is
  * done (request-observer.ts). Capabilities add to it through `@Audit()`; LLM usage arrives through
@@ -19,6 +31,11 @@ export interface AuditedLlmCall {
  */
 export class RequestAudit {
   readonly llmCalls: AuditedLlmCall[] = [];
+  ask?: AuditedAsk;
+
+  recordAsk(ask: AuditedAsk): void {
+    this.ask = { ...ask };
+  }
 
   recordLlm(call: AuditedLlmCall): void {
     this.llmCalls.push({
@@ -33,7 +50,7 @@ export class RequestAudit {
   }
 
   get isEmpty(): boolean {
-    return this.llmCalls.length === 0;
+    return this.llmCalls.length === 0 && this.ask === undefined;
   }
 
   toLog(): Record<string, unknown> {
@@ -50,6 +67,14 @@ export class RequestAudit {
       })),
       llm_prompt_tokens: sum((c) => c.promptTokens),
       llm_completion_tokens: sum((c) => c.completionTokens),
+      ...(this.ask && {
+        app_name: this.ask.appName,
+        conversation_id: this.ask.conversationId,
+        message_id: this.ask.messageId,
+        sparql: this.ask.sparql,
+        row_count: this.ask.rowCount,
+        ask_outcome: this.ask.outcome,
+      }),
     };
   }
 }

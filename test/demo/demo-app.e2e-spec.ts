@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppsService } from '../../src/apps/apps.service.js';
 import { ConnectionsService } from '../../src/apps/connections.service.js';
-import { kgTargetOf } from '../../src/demo/app-kg-target.js';
+import { kgTargetOf } from '../../src/voicebox/app-kg-target.js';
 import { KnowledgeGraphService } from '../../src/knowledge-graph/knowledge-graph.service.js';
 import { sharedTestDatabaseEnv } from '../support/postgres.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

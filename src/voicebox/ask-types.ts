@@ -1,0 +1,46 @@
+import type { Identity } from '../auth/identity.js';
+import type { RequestAudit } from '../observability/request-audit.js';
+
+/** The caller of the ask pipeline: always an app key (both auth modes end there). */
+export type AppKeyIdentity = Extract<Identity, { kind: 'app-key' }>;
+
+/** One question to the pipeline, from any face (HTTP, OpenAI-compatible route, MCP, gateway). */
+export interface AskInput {
+  question: string;
+  conversationId?: string;
+  identity: AppKeyIdentity;
+  audit?: RequestAudit;
+}
+
+/** Something the client may show or use beside the answer; clients ignore types they do not know. */
+export interface AskAction {
+  type: string;
+  label: string;
+  value: unknown;
+  [extra: string]: unknown;
+}
+
+/** The answer, in the contract's shape. */
+export interface AskAnswer {
+  result: string;
+  conversation_id: string;
+  message_id: string;
+  actions: AskAction[];
+}
+
+/** One NDJSON line of a streamed answer: the answer so far. */
+export type AskEvent = AskAnswer & { pending: boolean };
+
+/** Action types the pipeline writes (others may add their own). */
+export const ACTION = {
+  sparql: { type: 'sparql', label: 'SPARQL Query' },
+  rewritten: { type: 'rewritten_query', label: 'Interpreted Question' },
+  entities: { type: 'entities', label: 'Linked Entities' },
+  rowCount: { type: 'row_count', label: 'Rows' },
+  problem: { type: 'query_problem', label: 'Query Problem' },
+  status: { type: 'status', label: 'Status' },
+} as const;
+
+export function action(kind: keyof typeof ACTION, value: unknown): AskAction {
+  return { ...ACTION[kind], value };
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { Database, type Queryable } from '../../database/database.js';
+import type { HistoryTurn } from '../prompts.js';
+
+export interface ConversationOwner {
+  appId: string;
+  clientId: string;
+  subject?: string;
+}
+
+export interface StoredTurn {
+  id: string;
+  question: string;
+  standaloneQuestion: string;
+  sparql: string | null;
+  rowCount: number | null;
+  answer: string;
+  outcome: string;
+  timings: Record<string, number>;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** The only place that reads and writes `conversations` and `conversation_messages`. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(private readonly db: Database) {}
+
+  /** True when the conversation exists and belongs to this app and client. */
+  async isOwnedBy(id: string, owner: ConversationOwner): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'SELECT 1 FROM conversations WHERE id = $1 AND app_id = $2 AND client_id = $3',
+      [id, owner.appId, owner.clientId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** The last `limit` turns, oldest first. */
+  async recentTurns(conversationId: string, limit: number): Promise<HistoryTurn[]> {
+    const { rows } = await this.db.query<{
+      question: string;
+      standalone_question: string;
+      answer: string;
+    }>(
+      `SELECT question, standalone_question, answer FROM (
+         SELECT question, standalone_question, answer, created_at FROM conversation_messages
+         WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2) recent
+       ORDER BY created_at`,
+      [conversationId, limit],
+    );
+    return rows.map((r) => ({
+      question: r.question,
+      standaloneQuestion: r.standalone_question,
+      answer: r.answer,
+    }));
+  }
+
+  /**
+   * Stores one finished turn, creating the conversation on its first turn, in one transaction.
+   * Returns false (and stores nothing) when the id belongs to another app or client, which can
+   * only happen if someone else created the same id meanwhile.
+   */
+  saveTurn(conversationId: string, owner: ConversationOwner, turn: StoredTurn): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO conversations (id, app_id, client_id, subject) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING`,
+        [conversationId, owner.appId, owner.clientId, owner.subject ?? null],
+      );
+      const owned = await tx.query(
+        `UPDATE conversations SET updated_at = now()
+         WHERE id = $1 AND app_id = $2 AND client_id = $3 RETURNING id`,
+        [conversationId, owner.appId, owner.clientId],
+      );
+      if ((owned.rowCount ?? 0) === 0) return false;
+      await insertTurn(tx, conversationId, turn);
+      return true;
+    });
+  }
+}
+
+function insertTurn(tx: Queryable, conversationId: string, t: StoredTurn) {
+  return tx.query(
+    `INSERT INTO conversation_messages (id, conversation_id, question, standalone_question, sparql,
+       row_count, answer, outcome, timings, prompt_tokens, completion_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      t.id,
+      conversationId,
+      t.question,
+      t.standaloneQuestion,
+      t.sparql,
+      t.rowCount,
+      t.answer,
+      t.outcome,
+      JSON.stringify(t.timings),
+      t.promptTokens,
+      t.completionTokens,
+    ],
+  );
+}

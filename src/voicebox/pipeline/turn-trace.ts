@@ -1,0 +1,72 @@
+import type { LlmMessage, LlmUsageRecord } from '../../llm/llm-types.js';
+import type { AskAction } from '../ask-types.js';
+
+export interface TracedLlmCall {
+  step: string;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  outcome: string;
+}
+
+/**
+ * What one turn did, step by step: durations, LLM calls with their tokens, and (for `#debug`) the
+ * prompts and grounding given to the model. Steps run one after another, so the step a call
+ * belongs to is simply the one running.
+ */
+export class TurnTrace {
+  readonly timings: Record<string, number> = {};
+  readonly llmCalls: TracedLlmCall[] = [];
+  readonly prompts: { step: string; messages: LlmMessage[] }[] = [];
+  readonly grounding: Record<string, unknown> = {};
+  private step = 'start';
+
+  async time<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.step;
+    this.step = step;
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      this.timings[step] = Math.round(((this.timings[step] ?? 0) + ms) * 10) / 10;
+      this.step = previous;
+    }
+  }
+
+  readonly onUsage = (u: LlmUsageRecord): void => {
+    this.llmCalls.push({
+      step: this.step,
+      provider: u.provider,
+      model: u.model,
+      promptTokens: u.promptTokens,
+      completionTokens: u.completionTokens,
+      latencyMs: u.latencyMs,
+      outcome: u.outcome,
+    });
+  };
+
+  prompt(messages: LlmMessage[]): void {
+    this.prompts.push({ step: this.step, messages });
+  }
+
+  get promptTokens(): number {
+    return this.llmCalls.reduce((n, c) => n + c.promptTokens, 0);
+  }
+
+  get completionTokens(): number {
+    return this.llmCalls.reduce((n, c) => n + c.completionTokens, 0);
+  }
+
+  /** The `#debug` actions. */
+  debugActions(): AskAction[] {
+    return [
+      { type: 'debug_prompts', label: 'Prompts', value: this.prompts },
+      { type: 'debug_grounding', label: 'Schema and Entities Given', value: this.grounding },
+      { type: 'debug_llm_calls', label: 'LLM Calls', value: this.llmCalls },
+      { type: 'debug_timings', label: 'Step Durations (ms)', value: this.timings },
+    ];
+  }
+}

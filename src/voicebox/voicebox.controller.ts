@@ -1,0 +1,120 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentIdentity, VoiceboxAuth } from '../auth/auth.decorators.js';
+import type { Identity } from '../auth/identity.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { clientDisconnectSignal } from '../llm/client-disconnect.js';
+import { Audit, type RequestAudit } from '../observability/request-audit.js';
+import { AskPipeline } from './ask-pipeline.js';
+import type { AskAnswer, AskInput, AppKeyIdentity } from './ask-types.js';
+import { AskRequestDto, StreamAskRequestDto, questionOf } from './dto/ask-request.dto.js';
+import { AskEventDto, AskResponseDto } from './dto/ask-response.dto.js';
+import { ASK_BODY_EXAMPLES, STREAM_EXAMPLE } from './dto/examples.js';
+import { ndjsonLines } from './answer/ndjson.js';
+
+@ApiTags('voicebox')
+@ApiExtraModels(AskEventDto)
+@Controller('api/v1/voicebox')
+export class VoiceboxController {
+  constructor(private readonly pipeline: AskPipeline) {}
+
+  @Post('ask')
+  @HttpCode(200)
+  @VoiceboxAuth()
+  @ApiOperation({
+    summary: 'Answer a question from the knowledge graph',
+    description:
+      'Rewrites a follow-up into a standalone question, links the entities it names, writes and validates a SPARQL query (repairing it up to three times), runs it and answers from the rows, citing entities as markdown links. Add `#debug` to the question for the prompts, grounding, tokens and step durations.',
+  })
+  @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
+  @ApiOkResponse({ type: AskResponseDto })
+  ask(
+    @Body() body: AskRequestDto,
+    @CurrentIdentity() identity: Identity,
+    @Audit() audit: RequestAudit,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AskAnswer> {
+    return this.pipeline.ask(inputOf(body, identity, audit), clientDisconnectSignal(reply));
+  }
+
+  @Post('generate-query')
+  @HttpCode(200)
+  @VoiceboxAuth()
+  @ApiOperation({
+    summary: 'Write the SPARQL query for a question, without running it',
+    description:
+      'The same steps as ask up to the validated query; `result` is the SPARQL text. A query still invalid after the repairs gives an explanation in `result` and the problem as an action.',
+  })
+  @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
+  @ApiOkResponse({ type: AskResponseDto })
+  generateQuery(
+    @Body() body: AskRequestDto,
+    @CurrentIdentity() identity: Identity,
+    @Audit() audit: RequestAudit,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AskAnswer> {
+    return this.pipeline.generateQuery(
+      inputOf(body, identity, audit),
+      clientDisconnectSignal(reply),
+    );
+  }
+
+  @Post('stream/ask')
+  @VoiceboxAuth()
+  @ApiOperation({
+    summary: 'Answer a question as a stream of NDJSON lines',
+    description:
+      'One JSON object per line (`application/x-ndjson`), each of the ask shape plus `pending`: the question understood, the entities linked, the query, the row count, then the answer text as it is written; the last line has `pending: false`. Errors found before the first line are plain JSON errors; a later failure ends the stream with a line carrying an `error` action.',
+  })
+  @ApiBody({ type: StreamAskRequestDto, examples: ASK_BODY_EXAMPLES })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({
+    description: 'NDJSON: one AskEvent per line',
+    content: {
+      'application/x-ndjson': {
+        schema: { $ref: getSchemaPath(AskEventDto) },
+        example: STREAM_EXAMPLE,
+      },
+    },
+  })
+  async streamAsk(
+    @Body() body: StreamAskRequestDto,
+    @CurrentIdentity() identity: Identity,
+    @Audit() audit: RequestAudit,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const events = this.pipeline.askStream(
+      inputOf(body, identity, audit),
+      clientDisconnectSignal(reply),
+    );
+    // Problems found before the first line (bad conversation id, no LLM) still answer as errors.
+    const lines = await ndjsonLines(events);
+    await reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('x-accel-buffering', 'no')
+      .send(Readable.from(lines));
+  }
+}
+
+function inputOf(body: AskRequestDto, identity: Identity, audit: RequestAudit): AskInput {
+  if (identity.kind !== 'app-key') {
+    throw new DomainError('forbidden', 'app.no_app', 'This route needs an app key');
+  }
+  return {
+    question: questionOf(body),
+    conversationId: body.conversation_id,
+    identity: identity satisfies AppKeyIdentity,
+    audit,
+  };
+}

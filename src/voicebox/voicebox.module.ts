@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { KnowledgeGraphModule } from '../knowledge-graph/knowledge-graph.module.js';
+import { LlmModule } from '../llm/llm.module.js';
+import { AskPipeline } from './ask-pipeline.js';
+import { ConversationsRepository } from './conversations/conversations.repository.js';
+import { ConversationsService } from './conversations/conversations.service.js';
+import { EntityLinker, NoEntityLinker } from './grounding/entity-linker.js';
+import { ExampleQueries, NoExampleQueries } from './grounding/example-queries.js';
+import { SchemaRetriever, WholeSchemaRetriever } from './grounding/schema-retriever.js';
+import { LlmCallContextFactory } from './llm-call-context.js';
+import { ExecuteQueryStep } from './pipeline/execute-query.step.js';
+import { GenerateSparqlStep } from './pipeline/generate-sparql.step.js';
+import { LinkEntitiesStep } from './pipeline/link-entities.step.js';
+import { ResolveQuery } from './pipeline/resolve-query.js';
+import { RetrieveSchemaStep } from './pipeline/retrieve-schema.step.js';
+import { RewriteQuestionStep } from './pipeline/rewrite-question.step.js';
+import { ValidateSparqlStep } from './pipeline/validate-sparql.step.js';
+import { WriteAnswerStep } from './pipeline/write-answer.step.js';
+import { TurnRecorder } from './turn-recorder.js';
+import { VoiceboxController } from './voicebox.controller.js';
+
+/**
+ * The ask pipeline and its routes. The grounding ports get trivial defaults here (no entities,
+ * the whole schema, no examples); the grounding module rebinds them with real implementations.
+ */
+@Module({
+  imports: [LlmModule, KnowledgeGraphModule],
+  controllers: [VoiceboxController],
+  providers: [
+    { provide: EntityLinker, useClass: NoEntityLinker },
+    { provide: SchemaRetriever, useClass: WholeSchemaRetriever },
+    { provide: ExampleQueries, useClass: NoExampleQueries },
+    LlmCallContextFactory,
+    ConversationsRepository,
+    ConversationsService,
+    RewriteQuestionStep,
+    LinkEntitiesStep,
+    RetrieveSchemaStep,
+    GenerateSparqlStep,
+    ValidateSparqlStep,
+    ExecuteQueryStep,
+    WriteAnswerStep,
+    ResolveQuery,
+    TurnRecorder,
+    AskPipeline,
+  ],
+  exports: [AskPipeline, LlmCallContextFactory],
+})
+export class VoiceboxModule {}

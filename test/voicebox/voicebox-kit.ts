@@ -1,0 +1,97 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { llmConfig, writeVbxConfig } from '../llm/llm-test-kit.js';
+import type { OpenAiWireServer, WireReply } from '../support/llm-wire/openai-wire-server.js';
+import { sharedTestDatabaseEnv } from '../support/postgres.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+export const ADMIN_TOKEN = 'voicebox-test-admin-token-0123456789';
+export const OPENAI_KEY = 'sk-voicebox-test-0123456789';
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export const PV = 'http://ld.company.org/prod-vocab/';
+export const KAREN = 'http://ld.company.org/prod-instances/empl-Karen.Brant%40company.org';
+
+export interface VoiceboxTestApp extends TestApp {
+  /** An app key of the CK25 demo app. */
+  key: string;
+  env: Record<string, string>;
+}
+
+/**
+ * The real service over the embedded CK25 demo app, its LLM being the loopback OpenAI-protocol
+ * server. `env` may carry DATABASE_URL to share a database between two instances.
+ */
+export async function startVoicebox(
+  wire: OpenAiWireServer,
+  env: Record<string, string> = {},
+  key?: string,
+): Promise<VoiceboxTestApp> {
+  const fullEnv = {
+    ...(env.DATABASE_URL ? {} : await sharedTestDatabaseEnv()),
+    VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+    OPENAI_API_KEY: OPENAI_KEY,
+    LLM_MAX_RETRIES: '0',
+    VBX_CONFIG_FILE: writeVbxConfig({
+      default_llm_config: llmConfig('openai', 'gpt-4o', { server_url: `${wire.url}/v1` }),
+    }),
+    ...env,
+  };
+  const t = await startTestApp(fullEnv);
+  return { ...t, env: fullEnv, key: key ?? (await demoKey(t)) };
+}
+
+/** A fresh key of the demo app, through the admin API. */
+export async function demoKey(t: TestApp): Promise<string> {
+  const apps = await t.app.inject({ method: 'GET', url: '/api/v1/admin/apps', headers: ADMIN });
+  const demo = apps.json<Array<{ id: string; name: string }>>().find((a) => a.name === 'ck25-demo');
+  if (!demo) throw new Error(`no demo app: ${apps.body}`);
+  const created = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/apps/${demo.id}/keys`,
+    headers: ADMIN,
+    payload: { name: 'voicebox-tests' },
+  });
+  return created.json<{ key: string }>().key;
+}
+
+export interface AskBody {
+  result: string;
+  conversation_id: string;
+  message_id: string;
+  actions: Array<{ type: string; label: string; value: unknown }>;
+  pending?: boolean;
+}
+
+export function post(
+  t: VoiceboxTestApp,
+  route: 'ask' | 'generate-query' | 'stream/ask',
+  payload: object,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/voicebox/${route}`,
+    headers: { authorization: `Bearer ${t.key}`, 'x-client-id': 'alice', ...headers },
+    payload,
+  });
+}
+
+export function actionOf(body: AskBody, type: string): unknown {
+  return body.actions.find((a) => a.type === type)?.value;
+}
+
+/** A model reply carrying a query in a code block. */
+export function sparqlReply(sparql: string): WireReply {
+  return { kind: 'answer', text: 'Here is the query:\n```sparql\n' + sparql.trim() + '\n```' };
+}
+
+export function answerReply(text: string): WireReply {
+  return { kind: 'answer', text };
+}
+
+/** The user message of each recorded LLM request. */
+export function promptsOf(wire: OpenAiWireServer): string[] {
+  return wire.requests.map((r) =>
+    (r.body.messages as Array<{ role: string; content: string }>).map((m) => m.content).join('\n'),
+  );
+}
