@@ -10,7 +10,8 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentIdentity, VoiceboxAuth } from '../auth/auth.decorators.js';
+import { CurrentIdentity } from '../auth/current-identity.decorator.js';
+import { VoiceboxAuth } from '../common/http/route-policy.decorators.js';
 import type { Identity } from '../auth/identity.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { clientDisconnectSignal } from '../llm/client-disconnect.js';
