@@ -1,4 +1,4 @@
-/* global process, console, fetch, URL */
+/* global process, console, fetch, URL, performance */
 // Question answering over the knowledge graph, measured through the HTTP API.
 //
 //   npm run bench:plumbing    a scripted loopback model that answers each CK25 dev question with
