@@ -1,14 +1,10 @@
+import type { AuditedLlmCall } from '../../observability/request-audit.js';
 import type { LlmMessage, LlmUsageRecord } from '../../llm/llm-types.js';
 import type { AskAction } from '../ask-types.js';
 
-export interface TracedLlmCall {
+/** The audit record's view of a call, tagged with the pipeline step instead of the LLM role. */
+export interface TracedLlmCall extends Omit<AuditedLlmCall, 'role'> {
   step: string;
-  provider: string;
-  model: string;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-  outcome: string;
 }
 
 /**
