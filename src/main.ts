@@ -8,8 +8,16 @@ import { ReadinessService } from './health/readiness.service.js';
 import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import { validateLlmCredentials } from './llm/llm-credentials.js';
 import { createRootLogger } from './observability/logger.factory.js';
+import { MetricsServer } from './observability/metrics-server.js';
 
 let config: AppConfig;
+
+function metricsNote({ metrics }: AppConfig): string {
+  return metrics.port === 0
+    ? '; metrics off'
+    : `; metrics at http://${metrics.host}:${metrics.port}/metrics`;
+}
+
 try {
   config = loadConfig();
   // Checked before anything starts (the embedded database among them), not only when the LLM
@@ -39,14 +47,18 @@ try {
   }
   app.get(KnowledgeGraphModule).preload();
   await app.listen({ port: config.server.port, host: config.server.host });
+  if (config.metrics.port !== 0) {
+    await app.get(MetricsServer).listen(config.metrics.port, config.metrics.host);
+  }
   readiness.markStarted();
   logger.info(
     {
       version: SERVICE_VERSION,
       port: config.server.port,
+      metrics_port: config.metrics.port || undefined,
       llm: config.llm ? config.llm.default.provider : 'none',
     },
-    `Voicebox Service listening on http://${config.server.host}:${config.server.port} (docs at /api/v1/docs)`,
+    `Voicebox Service listening on http://${config.server.host}:${config.server.port} (docs at /api/v1/docs${metricsNote(config)})`,
   );
 } catch (err) {
   if (err instanceof ConfigError) {

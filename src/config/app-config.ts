@@ -41,6 +41,8 @@ export abstract class AppConfig {
     trustProxy: boolean;
     dataDir: string;
   };
+  /** Where `/metrics` is served: a listener of its own, not the public port; port 0: not served. */
+  abstract readonly metrics: { host: string; port: number };
   abstract readonly logging: { type: LogType; level: LogLevel };
   /** Inbound JWT on every route (REQUIRE_JWT_AUTH and JWT_*). */
   abstract readonly jwt: JwtValidationConfig & { required: boolean };

@@ -42,6 +42,9 @@ export const envSchema = z
     VOICEBOX_SHUTDOWN_TIMEOUT_SECONDS: envInt(25, 1, 3600),
     VOICEBOX_TRUST_PROXY: envBool(false),
     VOICEBOX_DATA_DIR: envString(),
+    // Prometheus scrape listener (ours): its own port, never the public one; 0 turns it off
+    METRICS_PORT: envInt(9464, 0, 65535),
+    METRICS_HOST: envString(),
     // Logging (contract)
     LOG_TYPE: envEnum(LOG_TYPES, 'JSON'),
     LOG_LEVEL: envEnum(LOG_LEVELS, 'INFO'),
@@ -133,6 +136,13 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
       }
     };
+    if (env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: `must differ from PORT (${env.PORT}): metrics are not served on the public port`,
+      });
+    }
     const jwt = 'when REQUIRE_JWT_AUTH=true';
     need(env.REQUIRE_JWT_AUTH, 'JWT_JWKS_URI', jwt);
     need(env.REQUIRE_JWT_AUTH, 'JWT_ISSUER', jwt);

@@ -28,6 +28,7 @@ describe('loadConfig: environment', () => {
   it('starts with no variable at all, on the documented defaults', () => {
     const c = loadConfig({});
     expect(c.server.port).toBe(8000);
+    expect(c.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
     expect(c.logging).toEqual({ type: 'JSON', level: 'INFO' });
     expect(c.jwt).toMatchObject({
       required: false,
@@ -117,6 +118,11 @@ describe('loadConfig: environment', () => {
       { TOKEN_CACHE_TTL_SECONDS: '60', TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: '300' },
       'TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: must be smaller than TOKEN_CACHE_TTL_SECONDS',
     ],
+    [
+      { PORT: '9000', METRICS_PORT: '9000' },
+      'METRICS_PORT: must differ from PORT (9000): metrics are not served on the public port',
+    ],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT: must be between 0 and 65535 (got 70000)'],
     [
       { VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: '0' },
       'VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: must be between 1 and 3600 (got 0)',

@@ -62,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       trustProxy: e.VOICEBOX_TRUST_PROXY,
       dataDir: resolve(cwd, e.VOICEBOX_DATA_DIR ?? '.data'),
     },
+    metrics: { host: e.METRICS_HOST ?? e.HOST ?? '0.0.0.0', port: e.METRICS_PORT },
     logging: { type: e.LOG_TYPE ?? 'JSON', level: e.LOG_LEVEL ?? 'INFO' },
     jwt: {
       required: e.REQUIRE_JWT_AUTH,

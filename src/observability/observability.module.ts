@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { MetricsController } from './metrics.controller.js';
 import { MetricsRegistry } from './metrics.registry.js';
+import { MetricsServer } from './metrics-server.js';
 import { ROOT_LOGGER } from './root-logger.js';
 
 @Global()
@@ -10,12 +10,12 @@ export class ObservabilityModule {
   static forRoot(logger: Logger, metrics: MetricsRegistry): DynamicModule {
     return {
       module: ObservabilityModule,
-      controllers: [MetricsController],
       providers: [
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: MetricsRegistry, useValue: metrics },
+        { provide: MetricsServer, useFactory: () => new MetricsServer(metrics) },
       ],
-      exports: [ROOT_LOGGER, MetricsRegistry],
+      exports: [ROOT_LOGGER, MetricsRegistry, MetricsServer],
     };
   }
 }

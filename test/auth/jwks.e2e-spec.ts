@@ -94,7 +94,7 @@ describe('JWKS handling', () => {
     for (const res of results) expectRefused(app, res, 401, INVALID_TOKEN, before);
     expect(idp.jwksFetches - fetchesBefore).toBeLessThanOrEqual(1);
     expect((await app.post('read', bearer(await idp.forge()))).statusCode).toBe(200);
-    const metrics = await app.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await app.scrapeMetrics();
     expect(metrics.body).toMatch(/voicebox_auth_jwks_fetches_total\{outcome="ok"\} [12]\b/);
   });
 

@@ -20,11 +20,11 @@ describe('Dockerfile', () => {
     expect(runtime).not.toMatch(/COPY\s+(--\S+\s+)*src\b/);
   });
 
-  it('runs as a non-root user, exposes 8000 and checks /system/health', () => {
+  it('runs as a non-root user, exposes 8000 and the metrics port, and checks /system/health', () => {
     const user = /^USER\s+(\S+)/m.exec(runtime)?.[1];
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(runtime).toMatch(/^EXPOSE 8000$/m);
+    expect(runtime).toMatch(/^EXPOSE 8000 9464$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*[\s\S]*\/system\/health/m);
     expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
   });

@@ -62,7 +62,7 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
       code: 'route.not_found',
       request_id: res.headers['x-request-id'],
     });
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.scrapeMetrics();
     expect(metrics.body).toMatch(
       /voicebox_http_requests_total\{method="GET",route="unmatched",status_code="404"\} \d+/,
     );
@@ -201,13 +201,16 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
 
   it('exposes Prometheus metrics for the process and for HTTP by route and status', async () => {
     await t.app.inject({ method: 'GET', url: '/system/health' });
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    const res = await t.scrapeMetrics();
+    expect(res.status).toBe(200);
+    expect(res.contentType).toMatch(/text\/plain/);
     expect(res.body).toMatch(/voicebox_process_cpu_user_seconds_total/);
     expect(res.body).toMatch(
       /voicebox_http_requests_total\{method="GET",route="\/system\/health",status_code="204"\} [1-9]/,
     );
+    // Not beside the public API: the public port does not know the route.
+    const publicPort = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(publicPort.statusCode).toBe(404);
     expect(res.body).toMatch(
       /voicebox_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/system\/health",status_code="204"\}/,
     );

@@ -64,6 +64,14 @@ describe('start-up', { timeout: 180_000 }, () => {
         .split('\n')
         .map((l) => JSON.parse(l) as { msg: string; level: string });
       expect(lines.some((l) => l.msg.startsWith('Voicebox Service listening on'))).toBe(true);
+      // /metrics on its own listener (METRICS_PORT), not on the public port.
+      const scrape = await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toMatch(
+        /voicebox_http_request_duration_seconds_count\{method="GET",route="\/system\/ready",status_code="200"\} [1-9]/,
+      );
+      expect((await fetch(`http://127.0.0.1:${svc.port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${svc.metricsPort}/system/health`)).status).toBe(404);
       svc.child.kill('SIGTERM');
       expect(await svc.exited).toEqual({ code: 0, signal: null });
       expect(svc.stdout()).toMatch(/"msg":"shutdown complete"/);

@@ -123,7 +123,7 @@ describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
     expect(rendered).toBe(expected);
     const paths = await page.locator('.opblock-summary-path').allInnerTexts();
     expect(paths.map((p) => p.replace(/\u200b/g, ''))).toEqual(
-      expect.arrayContaining(['/system/health', '/system/ready', '/metrics']),
+      expect.arrayContaining(['/system/health', '/system/ready']),
     );
     // The Authorize dialog lists our security schemes.
     await page.click('button.authorize');

@@ -91,7 +91,7 @@ describe('knowledge-graph errors over HTTP', () => {
   it('counts queries by store and outcome on /metrics', async () => {
     await post({ sparql: 'ASK {}' });
     await post({ sparql: 'ASK {}', password: 'wrong' });
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.scrapeMetrics();
     expect(res.body).toMatch(
       /voicebox_kg_query_duration_seconds_count\{store="stardog",outcome="ok"\} [1-9]/,
     );

@@ -99,7 +99,7 @@ describe('LlmModule in the running service', () => {
     expect(res.body).not.toContain('127.0.0.1');
     expect(t.logs.text).not.toContain(FIREWORKS_KEY);
 
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.scrapeMetrics();
     expect(metrics.body).toMatch(/voicebox_llm_call_duration_seconds_count\{provider="fireworks"/);
 
     // The request's audit record: one line naming the caller and every LLM call with its usage.

@@ -18,6 +18,8 @@ export async function freePort(): Promise<number> {
 export interface ServiceProcess {
   child: ChildProcess;
   port: number;
+  /** The metrics listener's port (METRICS_PORT): a free one unless the test set it. */
+  metricsPort: number;
   stdout: () => string;
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -30,12 +32,15 @@ export async function spawnService(
   nodeBinary = process.env.VOICEBOX_TEST_NODE ?? process.execPath,
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
+  // Never the default 9464: services spawned side by side would fight over it.
+  const metricsPort = Number(env.METRICS_PORT ?? (await freePort()));
   const child = spawn(nodeBinary, [MAIN_JS], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       HOST: '127.0.0.1',
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +53,7 @@ export async function spawnService(
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  return { child, port, stdout: () => out, stderr: () => err, exited };
+  return { child, port, metricsPort, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Polls until the service answers, or throws with its output. */

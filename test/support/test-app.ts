@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { ReadinessService } from '../../src/health/readiness.service.js';
 import { createRootLogger } from '../../src/observability/logger.factory.js';
 import { MetricsRegistry } from '../../src/observability/metrics.registry.js';
+import { MetricsServer } from '../../src/observability/metrics-server.js';
 import { NestPinoLogger } from '../../src/observability/nest-logger.js';
 import { LogCapture } from './log-capture.js';
 import { sharedTestDatabaseEnv } from './postgres.js';
@@ -20,6 +21,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   logs: LogCapture;
+  /** GET /metrics on the metrics listener (its own Fastify instance, not the public app). */
+  scrapeMetrics(): Promise<{ status: number; contentType: string; body: string }>;
   close(): Promise<void>;
 }
 
@@ -65,7 +68,15 @@ export async function startTestApp(
   await app.getHttpAdapter().getInstance().ready();
   // main.ts marks the start once the listener is up; a test that watches start-up passes false.
   if (opts.markStarted !== false) app.get(ReadinessService).markStarted();
-  return { app, config, logs, close: () => app.close() };
+  const scrapeMetrics = async () => {
+    const res = await app.get(MetricsServer).fastify.inject({ method: 'GET', url: '/metrics' });
+    return {
+      status: res.statusCode,
+      contentType: String(res.headers['content-type']),
+      body: res.body,
+    };
+  };
+  return { app, config, logs, scrapeMetrics, close: () => app.close() };
 }
 
 /**
