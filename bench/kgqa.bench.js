@@ -303,7 +303,9 @@ async function overhead(ask, question, runs) {
     if (i < warm) continue;
     const value = (type) => body.actions.find((a) => a.type === type)?.value;
     const llm = (value('debug_llm_calls') ?? []).reduce((n, c) => n + c.latencyMs, 0);
-    const store = value('debug_timings')?.execute_query ?? 0;
+    // Every store query of the turn (schema, validation lookups, the answer's query).
+    const timings = value('debug_timings') ?? {};
+    const store = timings.store_total ?? timings.execute_query ?? 0;
     walls.push(ms);
     added.push(ms - llm - store);
   }

@@ -40,6 +40,8 @@ export interface KgRequestContext {
   signal?: AbortSignal;
   /** For logs only. */
   requestUser?: string;
+  /** Told the store's own time of each query (ms), e.g. to separate it from the caller's overhead. */
+  onStoreTime?: (ms: number) => void;
 }
 
 export function effectiveEndpoint(connection: KgConnection): string | undefined {

@@ -86,8 +86,11 @@ export class KnowledgeGraphService {
     const gated = gate.check(sparql);
     const store = this.stores.get(target.connection.kind);
     const started = performance.now();
-    const observe = (outcome: string) =>
-      this.duration.observe({ store: store.kind, outcome }, (performance.now() - started) / 1000);
+    const observe = (outcome: string) => {
+      const ms = performance.now() - started;
+      this.duration.observe({ store: store.kind, outcome }, ms / 1000);
+      ctx.onStoreTime?.(ms);
+    };
     const result = await store
       .execute({ target, sparql: gated.sparql, form: gated.form, timeoutMs: this.timeoutMs, ctx })
       .catch((err: unknown) => {

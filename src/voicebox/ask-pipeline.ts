@@ -100,7 +100,12 @@ export class AskPipeline {
       const ctx: TurnContext = {
         identity,
         target: kgTargetOf(identity.app, await this.connections.resolveForApp(identity.app.id)),
-        kg: { sdAuthToken: identity.sdAuthToken, signal, requestUser: identity.clientId },
+        kg: {
+          sdAuthToken: identity.sdAuthToken,
+          signal,
+          requestUser: identity.clientId,
+          onStoreTime: trace.onStoreTime,
+        },
         llm: await this.llmContexts.create({
           identity,
           signal,

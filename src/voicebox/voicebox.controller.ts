@@ -71,6 +71,7 @@ export class VoiceboxController {
   }
 
   @Post('stream/ask')
+  @HttpCode(200)
   @VoiceboxAuth()
   @ApiOperation({
     summary: 'Answer a question as a stream of NDJSON lines',
@@ -101,6 +102,7 @@ export class VoiceboxController {
     // Problems found before the first line (bad conversation id, no LLM) still answer as errors.
     const lines = await ndjsonLines(events);
     await reply
+      .code(200)
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('cache-control', 'no-cache')
       .header('x-accel-buffering', 'no')

@@ -33,6 +33,10 @@ export class StardogWireServer {
   delayMs = 0;
   /** Answer like Stardog does when the query's `timeout` passes before `delayMs`. */
   honourTimeout = true;
+  /** Queries for which this is true are accepted and never answered (client-abort tests). */
+  hangWhen?: (query: string) => boolean;
+  /** Queries whose client closed the connection before the answer was sent. */
+  readonly abandonedQueries: string[] = [];
   private readonly issued = new Map<string, number>();
   private readonly stores = new Map<string, oxigraph.Store>();
   private server?: Server;
@@ -119,6 +123,11 @@ export class StardogWireServer {
         message: 'Token is expired or invalid',
         code: 'AuthenticationFailed',
       });
+    const query = form.query?.[0] ?? '';
+    res.on('close', () => {
+      if (!res.writableFinished) this.abandonedQueries.push(query);
+    });
+    if (this.hangWhen?.(query)) return;
     const store = this.stores.get(db);
     if (!store)
       return send(res, 404, { message: `Database '${db}' does not exist.`, code: '0D0DU2' });
