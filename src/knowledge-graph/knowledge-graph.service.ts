@@ -55,6 +55,21 @@ export class KnowledgeGraphService {
     return this.run(this.gate, this.maxResults, target, sparql, ctx);
   }
 
+  /**
+   * A SELECT the service itself sends to ground a question (label index, full-text search): the
+   * read-only gate without SERVICE, its own row cap instead of the answer cap, the rows only.
+   */
+  async select(
+    target: KgTarget,
+    sparql: string,
+    ctx: KgRequestContext = {},
+    maxRows = SCHEMA_MAX_ROWS,
+  ): Promise<SparqlBinding[]> {
+    const gate = new SparqlReadOnlyGate({ serviceAllowlist: [], maxResults: maxRows });
+    const r = await this.run(gate, maxRows, target, sparql, ctx);
+    return r.form === 'SELECT' ? r.results.bindings : [];
+  }
+
   schema(
     target: KgTarget,
     ctx: KgRequestContext = {},

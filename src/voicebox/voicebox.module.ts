@@ -4,7 +4,8 @@ import { LlmModule } from '../llm/llm.module.js';
 import { AskPipeline } from './ask-pipeline.js';
 import { ConversationsRepository } from './conversations/conversations.repository.js';
 import { ConversationsService } from './conversations/conversations.service.js';
-import { EntityLinker, NoEntityLinker } from './grounding/entity-linker.js';
+import { EntityLinker } from './grounding/entity-linker.js';
+import { GraphEntityLinker } from './grounding/graph-entity-linker.js';
 import { ExampleQueries, NoExampleQueries } from './grounding/example-queries.js';
 import { SchemaRetriever, WholeSchemaRetriever } from './grounding/schema-retriever.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
@@ -20,14 +21,14 @@ import { TurnRecorder } from './turn-recorder.js';
 import { VoiceboxController } from './voicebox.controller.js';
 
 /**
- * The ask pipeline and its routes. The grounding ports get trivial defaults here (no entities,
- * the whole schema, no examples); the grounding module rebinds them with real implementations.
+ * The ask pipeline and its routes. Entities are linked against the graph (label index, or
+ * Stardog's full-text search); the other grounding ports keep their defaults until bound.
  */
 @Module({
   imports: [LlmModule, KnowledgeGraphModule],
   controllers: [VoiceboxController],
   providers: [
-    { provide: EntityLinker, useClass: NoEntityLinker },
+    { provide: EntityLinker, useClass: GraphEntityLinker },
     { provide: SchemaRetriever, useClass: WholeSchemaRetriever },
     { provide: ExampleQueries, useClass: NoExampleQueries },
     LlmCallContextFactory,

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import sparqljs from 'sparqljs';
 import { parse } from 'yaml';
+import { collectQueryTerms } from '../../src/voicebox/validation/query-terms.js';
+import {
+  isStandardNamespace,
+  namespaceOf,
+} from '../../src/voicebox/validation/standard-vocabularies.js';
 
 export const CK25_DATA_DIR = fileURLToPath(new URL('../../data/ck25/', import.meta.url));
 
@@ -29,4 +35,23 @@ export function valueSet(result: {
   for (const b of result.results?.bindings ?? [])
     for (const t of Object.values(b)) out.add(t.value);
   return out;
+}
+
+/** The IRIs a gold query names, by role: what grounding must put in front of the model. */
+export interface GoldTerms {
+  classes: string[];
+  properties: string[];
+  /** Every other IRI of a graph pattern or expression: the resources the question names. */
+  instances: string[];
+}
+
+/** `schemaTerms`: the graph's classes and properties, never counted as instances wherever they occur. */
+export function goldTerms(sparql: string, schemaTerms: ReadonlySet<string> = new Set()): GoldTerms {
+  const terms = collectQueryTerms(new sparqljs.Parser().parse(sparql));
+  const own = (iris: Set<string>) => [...iris].filter((i) => !isStandardNamespace(namespaceOf(i)));
+  return {
+    classes: own(terms.classes),
+    properties: own(terms.properties),
+    instances: own(terms.others).filter((i) => !schemaTerms.has(i)),
+  };
 }

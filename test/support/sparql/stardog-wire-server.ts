@@ -20,7 +20,15 @@ export interface StardogWireOptions {
   staticTokens?: string[];
   /** Lifetime of issued JWTs, in seconds. */
   tokenLifetimeSeconds?: number;
+  /**
+   * Databases created with `search.enabled=true`: their queries may use the full-text predicate
+   * `tag:stardog:api:property:textMatch`; on the others it is an error.
+   */
+  searchDatabases?: string[];
 }
+
+const TEXT_MATCH =
+  /\(\s*\?(\w+)\s+\?(\w+)\s*\)\s*<tag:stardog:api:property:textMatch>\s*'([^']*)'\s*\./;
 
 /**
  * A loopback server speaking Stardog's HTTP protocol where the service uses it: `GET /admin/token`
@@ -143,9 +151,20 @@ export class StardogWireServer {
       await sleep(this.delayMs);
     }
     const graphs = form['default-graph-uri'] ?? [];
+    let sparql = form.query?.[0] ?? '';
+    const search = TEXT_MATCH.exec(sparql);
+    if (search) {
+      if (!(this.options.searchDatabases ?? []).includes(db)) {
+        return send(res, 400, {
+          message: `Full-text search is not enabled for database '${db}'`,
+          code: 'QEQEC1',
+        });
+      }
+      sparql = sparql.replace(TEXT_MATCH, textMatchValues(store, search[1], search[2], search[3]));
+    }
     try {
-      const isGraph = /^\s*(PREFIX[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(form.query?.[0] ?? '');
-      const text = store.query(form.query?.[0] ?? '', {
+      const isGraph = /^\s*(PREFIX[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(sparql);
+      const text = store.query(sparql, {
         results_format: isGraph ? 'application/n-triples' : 'application/sparql-results+json',
         ...(graphs.length
           ? { default_graph: graphs.map((g) => oxigraph.namedNode(g)) }
@@ -190,3 +209,48 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stardog's search as far as the service relies on it: every literal holding a word of the Lucene
+ * query (`word~` also within two edits), scored by the share of query words it holds, written as a
+ * VALUES block that takes the search pattern's place.
+ */
+function textMatchValues(store: oxigraph.Store, lit: string, score: string, query: string): string {
+  const terms = query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((t) => ({ word: t.replace(/~$/, '').toLowerCase(), fuzzy: t.endsWith('~') }));
+  const rows: string[] = [];
+  const seen = new Set<string>();
+  for (const q of store.match(null, null, null, null)) {
+    const o = q.object;
+    if (o.termType !== 'Literal') continue;
+    const key = `${o.value}\u0000${o.language}\u0000${o.datatype.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const words = o.value.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+    const hits = terms.filter((t) =>
+      words.some((w) => w === t.word || (t.fuzzy && withinTwoEdits(w, t.word))),
+    ).length;
+    if (hits === 0) continue;
+    const text = JSON.stringify(o.value);
+    const term = o.language ? `${text}@${o.language}` : `${text}^^<${o.datatype.value}>`;
+    rows.push(`(${term} ${(hits / terms.length).toFixed(3)})`);
+  }
+  return `VALUES (?${lit} ?${score}) { ${rows.join(' ')} }`;
+}
+
+function withinTwoEdits(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur.push(
+        Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] <= 2;
+}
