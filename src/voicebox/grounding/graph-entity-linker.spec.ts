@@ -39,7 +39,9 @@ describe('GraphEntityLinker on CK25 (label index)', () => {
       graph as unknown as KnowledgeGraphService,
       pino({ level: 'silent' }),
     );
-  });
+    // The first question builds the index (a few seconds on a busy machine).
+    await linker.link({ question: 'warm-up', target: DEMO_TARGET, ctx: {} });
+  }, 60_000);
   afterAll(() => ck25?.close());
 
   const link = (question: string, limit = 5) =>
