@@ -5,10 +5,13 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { LlmClient } from '../llm/llm-client.js';
 import { llmNotConfigured } from '../llm/llm-errors.js';
 import { NotConfiguredLlmClient } from '../llm/not-configured-llm-client.js';
+import { AnalyzeRowsStep } from './analytics/analyze-rows.step.js';
+import { statisticsText } from './analytics/row-statistics.js';
 import { AnswerDraft } from './answer/answer-draft.js';
 import { EventChannel } from './answer/event-channel.js';
 import { kgTargetOf } from './app-kg-target.js';
 import type { AskAnswer, AskEvent, AskInput } from './ask-types.js';
+import { DrawChartStep } from './charts/draw-chart.step.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { parseDirectives } from './directives.js';
 import { DIRECT_ANSWER_SCORE, ExampleQueries } from './grounding/example-queries.js';
@@ -48,6 +51,8 @@ export class AskPipeline {
     private readonly retrieveSchema: RetrieveSchemaStep,
     private readonly resolveQuery: ResolveQuery,
     private readonly writeAnswer: WriteAnswerStep,
+    private readonly analyze: AnalyzeRowsStep,
+    private readonly drawChart: DrawChartStep,
     private readonly recorder: TurnRecorder,
   ) {}
 
@@ -148,7 +153,12 @@ export class AskPipeline {
         onQuery: (sparql) => draft.set('sparql', (record.sparql = sparql)),
         onRows: (count) => draft.set('rowCount', (record.rowCount = count)),
       });
-      const outcome = await this.conclude(ctx, resolution, draft, { standalone, entities, mode });
+      const outcome = await this.conclude(ctx, resolution, draft, {
+        question,
+        standalone,
+        entities,
+        mode,
+      });
       if (directives.has('debug')) draft.add(...trace.debugActions());
       await record.finish(outcome);
       return draft.finish();
@@ -163,7 +173,7 @@ export class AskPipeline {
     ctx: TurnContext,
     r: Resolution,
     draft: AnswerDraft,
-    t: { standalone: string; entities: AnswerInputEntities; mode: Mode },
+    t: { question: string; standalone: string; entities: AnswerInputEntities; mode: Mode },
   ): Promise<TurnOutcome> {
     switch (r.kind) {
       case 'valid':
@@ -175,11 +185,21 @@ export class AskPipeline {
         draft.text(r.kind === 'refused' ? REFUSED : NOT_ANSWERABLE);
         return r.kind === 'refused' ? 'refused' : 'not_answerable';
       case 'ran': {
+        const chart = this.drawChart.run(ctx, r.rows, t.question);
+        if (chart) draft.set('chart', chart.spec, { chart_type: chart.kind });
+        const statistics = this.analyze.run(ctx, r.rows);
+        if (statistics) draft.set('statistics', statistics);
         const onText = t.mode.streamText ? (text: string) => draft.text(text) : undefined;
         const answer = await ctx.trace.time('write_answer', () =>
           this.writeAnswer.run(
             ctx,
-            { question: t.standalone, sparql: r.sparql, rows: r.rows, entities: t.entities },
+            {
+              question: t.standalone,
+              sparql: r.sparql,
+              rows: r.rows,
+              entities: t.entities,
+              statistics: statistics && statisticsText(statistics),
+            },
             onText,
           ),
         );

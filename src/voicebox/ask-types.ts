@@ -39,8 +39,18 @@ export const ACTION = {
   rowCount: { type: 'row_count', label: 'Rows' },
   problem: { type: 'query_problem', label: 'Query Problem' },
   status: { type: 'status', label: 'Status' },
+  /** A Vega-Lite spec with the rows inlined (`chart_type`: bar, line or point). */
+  chart: { type: 'chart', label: 'Chart' },
+  /** Statistics the service computed over all the rows. */
+  statistics: { type: 'analytics', label: 'Statistics' },
+  /** The answer comes from the model's general knowledge, not from the graph. */
+  background: { type: 'background_knowledge', label: 'Not from the Knowledge Graph' },
 } as const;
 
-export function action(kind: keyof typeof ACTION, value: unknown): AskAction {
-  return { ...ACTION[kind], value };
+export function action(
+  kind: keyof typeof ACTION,
+  value: unknown,
+  extra: Record<string, unknown> = {},
+): AskAction {
+  return { ...ACTION[kind], value, ...extra };
 }

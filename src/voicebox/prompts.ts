@@ -85,6 +85,8 @@ export interface AnswerPromptInput {
   rowCount: number;
   truncated: boolean;
   entities: LinkedEntity[];
+  /** Statistics over all the rows, computed by the service. */
+  statistics?: string;
 }
 
 export function answerPrompt(input: AnswerPromptInput): LlmMessage[] {
@@ -96,13 +98,19 @@ export function answerPrompt(input: AnswerPromptInput): LlmMessage[] {
         'You answer the question from the query results only, in concise markdown. Do not add facts that are not in the results. ' +
         'Whenever you mention a resource whose IRI appears in the results, write it as a markdown link with its IRI as the target, ' +
         'e.g. [Karen Brant](http://example.org/empl-Karen.Brant). Never link to an IRI that is not in the results or the entity list. ' +
-        (input.truncated ? 'The results were cut; say that the list may be incomplete. ' : ''),
+        (input.truncated ? 'The results were cut; say that the list may be incomplete. ' : '') +
+        (input.statistics
+          ? 'Statistics computed over all the rows are given: take counts, totals, averages, minima, maxima and shares from them, never add up the rows yourself. '
+          : ''),
     },
     {
       role: 'user',
       content:
         `Question: ${input.question}\n\nQuery:\n${fence(input.sparql)}\n\n` +
         `Results (${input.rowCount} row${input.rowCount === 1 ? '' : 's'}):\n${input.rowsText}` +
+        (input.statistics
+          ? `\n\nStatistics over all ${input.rowCount} rows (computed by the service):\n${input.statistics}`
+          : '') +
         (entities ? `\n\nEntities named in the question:\n${entities}` : ''),
     },
   ];

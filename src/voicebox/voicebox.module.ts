@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { KnowledgeGraphModule } from '../knowledge-graph/knowledge-graph.module.js';
 import { LlmModule } from '../llm/llm.module.js';
+import { AnalyzeRowsStep } from './analytics/analyze-rows.step.js';
 import { AskPipeline } from './ask-pipeline.js';
+import { DrawChartStep } from './charts/draw-chart.step.js';
 import { ConversationsRepository } from './conversations/conversations.repository.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { EntityLinker } from './grounding/entity-linker.js';
@@ -41,6 +43,8 @@ import { VoiceboxController } from './voicebox.controller.js';
     ValidateSparqlStep,
     ExecuteQueryStep,
     WriteAnswerStep,
+    AnalyzeRowsStep,
+    DrawChartStep,
     ResolveQuery,
     TurnRecorder,
     AskPipeline,

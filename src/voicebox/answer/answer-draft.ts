@@ -21,8 +21,8 @@ export class AnswerDraft {
   ) {}
 
   /** Sets (or replaces) the action of this type, then sends the draft. */
-  set(kind: keyof typeof ACTION, value: unknown): void {
-    const next = action(kind, value);
+  set(kind: keyof typeof ACTION, value: unknown, extra?: Record<string, unknown>): void {
+    const next = action(kind, value, extra);
     const at = this.actions.findIndex((a) => a.type === next.type);
     if (at >= 0) this.actions[at] = next;
     else this.actions.push(next);

@@ -1,4 +1,5 @@
 import type { KgQueryResult } from '../../knowledge-graph/kg-query-result.js';
+import { tableOf, type ResultTable } from '../analytics/result-table.js';
 
 /** Rows and characters of results the answer prompt may carry; long results are cut before the model. */
 const PROMPT_ROWS = 100;
@@ -13,6 +14,8 @@ export interface QueryRows {
   truncated: boolean;
   /** Every IRI in the results: the only ones (with the linked entities) an answer may link to. */
   iris: Set<string>;
+  /** SELECT: every row, typed by column (for statistics and charts). */
+  table?: ResultTable;
 }
 
 export function rowsOf(result: KgQueryResult): QueryRows {
@@ -42,6 +45,7 @@ export function rowsOf(result: KgQueryResult): QueryRows {
         text,
         truncated: result.truncated || cut || bindings.length > PROMPT_ROWS,
         iris,
+        table: tableOf(result.head.vars, bindings),
       };
     }
     case 'CONSTRUCT':

@@ -14,6 +14,8 @@ export interface AnswerInput {
   sparql: string;
   rows: QueryRows;
   entities: LinkedEntity[];
+  /** Statistics over all the rows, as the prompt shows them. */
+  statistics?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export class WriteAnswerStep {
       rowCount: input.rows.count,
       truncated: input.rows.truncated,
       entities: input.entities,
+      statistics: input.statistics,
     });
     ctx.trace.prompt(messages);
     const allowed = new Set([...input.rows.iris, ...input.entities.map((e) => e.iri)]);
