@@ -80,12 +80,15 @@ export function actionOf(body: AskBody, type: string): unknown {
   return body.actions.find((a) => a.type === type)?.value;
 }
 
+/** A scripted answer (it may carry `delayMs`). */
+type AnswerWireReply = Extract<WireReply, { kind: 'answer' }>;
+
 /** A model reply carrying a query in a code block. */
-export function sparqlReply(sparql: string): WireReply {
+export function sparqlReply(sparql: string): AnswerWireReply {
   return { kind: 'answer', text: 'Here is the query:\n```sparql\n' + sparql.trim() + '\n```' };
 }
 
-export function answerReply(text: string): WireReply {
+export function answerReply(text: string): AnswerWireReply {
   return { kind: 'answer', text };
 }
 
