@@ -125,6 +125,7 @@ export class AskPipeline {
         this.rewrite.run(ctx, question, history),
       );
       record.standalone = standalone;
+      draft.status('linking the entities the question names');
       draft.set('rewritten', standalone);
       const stored = await this.examples.similar({
         appId: identity.app.id,
@@ -134,6 +135,7 @@ export class AskPipeline {
       const entities = await trace.time('link_entities', () =>
         this.linkEntities.run(ctx, standalone),
       );
+      draft.status('writing the query');
       draft.set('entities', entities);
       const { schema, context } = await trace.time('retrieve_schema', () =>
         this.retrieveSchema.run(ctx, standalone, entities),
@@ -150,8 +152,14 @@ export class AskPipeline {
         schema,
         execute: mode.execute,
         stored: direct,
-        onQuery: (sparql) => draft.set('sparql', (record.sparql = sparql)),
-        onRows: (count) => draft.set('rowCount', (record.rowCount = count)),
+        onQuery: (sparql) => {
+          if (mode.execute) draft.status('checking and running the query');
+          draft.set('sparql', (record.sparql = sparql));
+        },
+        onRows: (count) => {
+          draft.status('writing the answer');
+          draft.set('rowCount', (record.rowCount = count));
+        },
       });
       const outcome = await this.conclude(ctx, resolution, draft, {
         question,

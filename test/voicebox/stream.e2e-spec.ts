@@ -130,6 +130,16 @@ describe('POST /api/v1/voicebox/stream/ask over a real connection', () => {
     const firstWith = (type: string) => events.findIndex((e) => actionOf(e, type) !== undefined);
     expect(firstWith('sparql')).toBeGreaterThan(0);
     expect(firstWith('row_count')).toBeGreaterThanOrEqual(firstWith('sparql'));
+    // Each pending line says what the turn is doing now.
+    const statuses = [...new Set(events.map((e) => actionOf(e, 'status')).filter(Boolean))];
+    expect(statuses).toEqual([
+      'understanding the question',
+      'linking the entities the question names',
+      'writing the query',
+      'checking and running the query',
+      'writing the answer',
+    ]);
+    expect(actionOf(last, 'status')).toBeUndefined();
     // The answer text grows over several lines as the model writes it.
     const texts = events.map((e) => e.result).filter((r) => r.startsWith('Ms. Brant'));
     expect(new Set(texts).size).toBeGreaterThan(2);

@@ -29,6 +29,17 @@ export class AnswerDraft {
     this.send();
   }
 
+  /**
+   * What the turn is doing now. Not sent on its own: it rides on the next line, the one that shows
+   * the previous step's result.
+   */
+  status(value: string): void {
+    const next = action('status', value);
+    const at = this.actions.findIndex((a) => a.type === 'status');
+    if (at >= 0) this.actions[at] = next;
+    else this.actions.unshift(next);
+  }
+
   add(...actions: AskAction[]): void {
     this.actions.push(...actions);
   }
