@@ -29,3 +29,6 @@ need() {
 need virtuoso-t virtuoso-opensource
 # Chromium: renders Swagger UI in test/foundation/swagger.e2e-spec.ts (headless, Debian's build).
 need chromium chromium
+# kubectl (with its built-in Kustomize): renders deploy/kubernetes in test/deploy. Only where missing:
+# these machines carry kubectl 1.32 / Kustomize 5.5, and Debian's build is older.
+need kubectl kubernetes-client
