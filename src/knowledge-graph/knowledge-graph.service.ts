@@ -98,7 +98,7 @@ export class KnowledgeGraphService {
     sparql: string,
     ctx: KgRequestContext,
   ): Promise<KgQueryResult> {
-    const gated = gate.check(sparql);
+    const gated = await gate.checkOffThread(sparql, ctx.signal);
     const store = this.stores.get(target.connection.kind);
     const started = performance.now();
     const observe = (outcome: string) => {

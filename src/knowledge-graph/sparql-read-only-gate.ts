@@ -1,12 +1,14 @@
 import sparqljs from 'sparqljs';
-import type { SparqlQuery } from 'sparqljs';
 import { DomainError } from '../common/errors/domain-error.js';
+import { analyseSparql, type GateAnalysis } from './sparql-gate-core.js';
+import { SparqlGateWorker, type WorkerAnalysis } from './sparql-gate-worker.js';
+import { queryBoundsProblem } from './sparql-query-bounds.js';
 
 export type QueryForm = 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE';
 
 export interface GatedQuery {
   form: QueryForm;
-  /** The text to send: the original, or regenerated with a LIMIT when one had to be imposed. */
+  /** The text to send: regenerated from what the gate parsed (with a LIMIT when one was imposed). */
   sparql: string;
   /** The LIMIT the query now carries (undefined for ASK). */
   limit?: number;
@@ -18,85 +20,130 @@ export interface ReadOnlyGateOptions {
   serviceAllowlist: readonly string[];
   /** Rows a caller may receive; the query is limited to one more so truncation shows. */
   maxResults: number;
+  /** How long a parse off the event loop may take (`checkOffThread`); 2 s by default. */
+  parseDeadlineMs?: number;
 }
+
+/** Far above any written query's parse (milliseconds), far below a caller's patience. */
+export const PARSE_DEADLINE_MS = 2_000;
 
 /**
  * Decides, before anything is sent, whether a query may reach a knowledge graph. Parsing with a real
  * SPARQL grammar (sparqljs) rather than keyword matching: `INSERT` inside a string literal is harmless,
- * while `SERVICE` deep inside a subquery or a FILTER EXISTS is not.
+ * while `SERVICE` deep inside a subquery or a FILTER EXISTS is not. Size and nesting are bounded before
+ * parsing, and what is sent is the text regenerated from the parse, never the caller's own.
  */
 export class SparqlReadOnlyGate {
   private readonly allow: Set<string>;
+  private readonly deadlineMs: number;
 
   constructor(private readonly options: ReadOnlyGateOptions) {
     this.allow = new Set(options.serviceAllowlist);
+    this.deadlineMs = options.parseDeadlineMs ?? PARSE_DEADLINE_MS;
   }
 
+  /**
+   * The check on the calling thread, for callers that parse the same text on this thread anyway
+   * (the validator). Bounded by size and nesting, not by time: prefer `checkOffThread`.
+   */
   check(sparql: string): GatedQuery {
-    const parsed = this.parse(sparql);
-    if (parsed.type === 'update') {
-      const ops = parsed.updates.map((u) =>
-        'updateType' in u ? u.updateType.toUpperCase() : u.type.toUpperCase(),
-      );
-      throw refuse(
-        'kg.query_not_read_only',
-        `Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed; this is an update (${[...new Set(ops)].join(', ')}).`,
-        { operations: [...new Set(ops)] },
-      );
-    }
-    for (const name of serviceNames(parsed)) {
-      if (name === undefined || !this.allow.has(name)) {
-        throw refuse(
-          'kg.service_not_allowed',
-          name === undefined
-            ? 'SERVICE with a variable endpoint is not allowed.'
-            : `SERVICE <${name}> is not on the allow-list (VOICEBOX_SPARQL_SERVICE_ALLOWLIST).`,
-          { service: name ?? null },
-        );
-      }
-    }
-    const form = parsed.queryType;
-    if (form === 'ASK') return { form, sparql, limitInjected: false };
-    const cap = this.options.maxResults + 1;
-    // The typings omit `limit` on CONSTRUCT, but the grammar and sparqljs allow it on every form.
-    const limited = parsed as typeof parsed & { limit?: number };
-    if (limited.limit !== undefined && limited.limit <= cap) {
-      return { form, sparql, limit: limited.limit, limitInjected: false };
-    }
-    limited.limit = cap;
-    return { form, sparql: generator.stringify(parsed), limit: cap, limitInjected: true };
+    this.checkBounds(sparql);
+    return this.decide(analyseSparql(sparqljs, sparql, this.cap));
   }
 
-  private parse(sparql: string): SparqlQuery {
-    try {
-      // A fresh parser per query: sparqljs parsers keep prefixes and blank-node state between calls.
-      return new sparqljs.Parser().parse(sparql);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] : 'unparseable';
-      throw refuse('kg.query_invalid', `The SPARQL query does not parse: ${reason}`, {
-        reason,
+  /** The check in a worker thread within the parse deadline: the event loop never waits on it. */
+  async checkOffThread(sparql: string, signal?: AbortSignal): Promise<GatedQuery> {
+    this.checkBounds(sparql);
+    const analysis = await SparqlGateWorker.shared().analyse(
+      sparql,
+      this.cap,
+      this.deadlineMs,
+      signal,
+    );
+    return this.decide(analysis);
+  }
+
+  /**
+   * Why a text is too big, too deep or too slow to parse (found off the event loop), or undefined.
+   * For callers that go on to parse it on their own thread: other faults are theirs to report.
+   */
+  async complexityProblem(sparql: string, signal?: AbortSignal): Promise<string | undefined> {
+    const bound = queryBoundsProblem(sparql);
+    if (bound) return bound.message;
+    const analysis = await SparqlGateWorker.shared().analyse(
+      sparql,
+      this.cap,
+      this.deadlineMs,
+      signal,
+    );
+    if (analysis.kind === 'timeout') {
+      return `The SPARQL query is too complex: not parsed within ${this.deadlineMs} ms.`;
+    }
+    if (analysis.kind === 'invalid' && analysis.tooComplex) {
+      return `The SPARQL query is too complex: ${analysis.reason}.`;
+    }
+    return undefined;
+  }
+
+  private get cap(): number {
+    return this.options.maxResults + 1;
+  }
+
+  private checkBounds(sparql: string): void {
+    const problem = queryBoundsProblem(sparql);
+    if (problem) {
+      throw refuse('kg.query_invalid', problem.message, {
+        reason: problem.message,
+        bound: problem.bound,
+        limit: problem.limit,
       });
     }
   }
-}
 
-const generator = new sparqljs.Generator({});
+  private decide(analysis: WorkerAnalysis | GateAnalysis): GatedQuery {
+    switch (analysis.kind) {
+      case 'timeout': {
+        const reason = `not parsed within ${this.deadlineMs} ms`;
+        throw refuse('kg.query_invalid', `The SPARQL query is too complex: ${reason}.`, {
+          reason,
+        });
+      }
+      case 'invalid':
+        throw refuse(
+          'kg.query_invalid',
+          analysis.empty
+            ? 'There is no SPARQL query: the text is empty or only comments and PREFIX declarations.'
+            : `The SPARQL query does not parse: ${analysis.reason}`,
+          { reason: analysis.reason },
+        );
+      case 'update':
+        throw refuse(
+          'kg.query_not_read_only',
+          `Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed; this is an update (${analysis.operations.join(', ')}).`,
+          { operations: analysis.operations },
+        );
+      case 'query':
+        for (const name of analysis.services) {
+          if (name === null || !this.allow.has(name)) {
+            throw refuse(
+              'kg.service_not_allowed',
+              name === null
+                ? 'SERVICE with a variable endpoint is not allowed.'
+                : `SERVICE <${name}> is not on the allow-list (VOICEBOX_SPARQL_SERVICE_ALLOWLIST).`,
+              { service: name },
+            );
+          }
+        }
+        return {
+          form: analysis.form,
+          sparql: analysis.sparql,
+          limit: analysis.limit,
+          limitInjected: analysis.limitInjected,
+        };
+    }
+  }
+}
 
 function refuse(code: string, message: string, details: Record<string, unknown>): DomainError {
   return new DomainError('invalid_input', code, message, { details });
-}
-
-/** Every SERVICE endpoint anywhere in the query (undefined for a variable endpoint). */
-function serviceNames(node: unknown, out: (string | undefined)[] = []): (string | undefined)[] {
-  if (Array.isArray(node)) {
-    for (const item of node) serviceNames(item, out);
-  } else if (node !== null && typeof node === 'object') {
-    const rec = node as Record<string, unknown>;
-    if (rec.type === 'service') {
-      const name = rec.name as { termType?: string; value?: string } | undefined;
-      out.push(name?.termType === 'NamedNode' ? name.value : undefined);
-    }
-    for (const value of Object.values(rec)) serviceNames(value, out);
-  }
-  return out;
 }

@@ -41,6 +41,16 @@ export class ValidateSparqlStep {
   }
 
   async run(ctx: TurnContext, sparql: string, schema: GraphSchema): Promise<ValidatedQuery> {
+    // The validator parses on this thread: a text too big, deep or slow for that is sent back first.
+    const tooComplex = await this.gate.complexityProblem(sparql, ctx.kg.signal);
+    if (tooComplex) {
+      return {
+        sparql,
+        problems: [{ kind: 'syntax', message: tooComplex }],
+        refused: false,
+        repairs: [],
+      };
+    }
     const result = await this.validatorFor(schema).validateAll(sparql, async (iris) => {
       const found = await this.kg.query(ctx.target, instanceLookupQuery(iris), ctx.kg);
       if (found.form !== 'SELECT') return new Set<string>();
