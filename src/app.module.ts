@@ -10,6 +10,7 @@ import { LlmModule } from './llm/llm.module.js';
 import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module.js';
 import { VoiceboxModule } from './voicebox/voicebox.module.js';
 
 export interface AppModuleOptions {
@@ -36,6 +37,7 @@ export class AppModule {
         KnowledgeGraphModule,
         DemoModule,
         VoiceboxModule,
+        OpenAiCompatModule,
         ...(opts.imports ?? []),
       ],
     };

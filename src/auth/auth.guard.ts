@@ -75,7 +75,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
         request.identity = await this.adminIdentity(request);
         return true;
       case 'voicebox':
-        request.identity = await this.voiceboxIdentity(request);
+        request.identity = await this.voiceboxIdentity(request, policy);
         return true;
     }
   }
@@ -102,7 +102,10 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     return { kind: 'jwt', subject: jwt.subject, scopes: jwt.scopes, claims: jwt.claims, token };
   }
 
-  private async voiceboxIdentity(request: AuthRequest): Promise<Identity> {
+  private async voiceboxIdentity(
+    request: AuthRequest,
+    policy: Extract<AuthPolicy, { kind: 'voicebox' }>,
+  ): Promise<Identity> {
     const { apiAuth, jwt: jwtConfig } = this.config;
     const userJwtMode = apiAuth.enabled || jwtConfig.required;
     let user: (VerifiedJwt & { token: string }) | undefined;
@@ -132,7 +135,10 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
       throw invalidToken('not_an_app_key', 'expected a Voicebox app key (sdc_...)');
     }
     const verifiedKey = await this.verifyAppKey(appKey);
-    const clientId = clientIdOf(request);
+    const clientId =
+      policy.anyUser && !headerOf(request, 'x-client-id')
+        ? ''
+        : clientIdOf(request, policy.userField);
     const sdAuthToken = headerOf(request, 'x-sd-auth-token');
     return {
       kind: 'app-key',

@@ -25,15 +25,30 @@ export function headerOf(request: FastifyRequest, name: string): string | undefi
 // Printable ASCII; the contract says "under 255 characters".
 const CLIENT_ID = /^[\x20-\x7E]{1,254}$/;
 
-/** X-Client-Id, required on voicebox routes: the end user. */
-export function clientIdOf(request: FastifyRequest): string {
-  const value = headerOf(request, 'x-client-id');
+/**
+ * X-Client-Id, required on voicebox routes: the end user. Where clients cannot set headers (OpenAI
+ * chat front ends), the route may name a body field (`user`) that serves when the header is absent.
+ */
+export function clientIdOf(request: FastifyRequest, userField?: string): string {
+  let value = headerOf(request, 'x-client-id');
+  let field = 'X-Client-Id';
+  if ((value === undefined || value === '') && userField) {
+    const body = request.body as Record<string, unknown> | undefined;
+    const fromBody = body && typeof body === 'object' ? body[userField] : undefined;
+    if (typeof fromBody === 'string' && fromBody !== '') {
+      value = fromBody;
+      field = userField;
+    }
+  }
   if (value === undefined || value === '') {
-    throw new RequestValidationError([{ field: 'X-Client-Id', reason: 'header is required' }]);
+    const reason = userField
+      ? `header is required (or \`${userField}\` in the body)`
+      : 'header is required';
+    throw new RequestValidationError([{ field: 'X-Client-Id', reason }]);
   }
   if (!CLIENT_ID.test(value)) {
     throw new RequestValidationError([
-      { field: 'X-Client-Id', reason: 'must be 1–254 printable ASCII characters' },
+      { field, reason: 'must be 1–254 printable ASCII characters' },
     ]);
   }
   return value;

@@ -8,6 +8,7 @@ import { NotConfiguredLlmClient } from '../llm/not-configured-llm-client.js';
 import { AnalyzeRowsStep } from './analytics/analyze-rows.step.js';
 import { statisticsText } from './analytics/row-statistics.js';
 import { AnswerDraft } from './answer/answer-draft.js';
+import { BackgroundAnswerStep } from './background/background-answer.step.js';
 import { EventChannel } from './answer/event-channel.js';
 import { kgTargetOf } from './app-kg-target.js';
 import type { AskAnswer, AskEvent, AskInput } from './ask-types.js';
@@ -53,6 +54,7 @@ export class AskPipeline {
     private readonly writeAnswer: WriteAnswerStep,
     private readonly analyze: AnalyzeRowsStep,
     private readonly drawChart: DrawChartStep,
+    private readonly background: BackgroundAnswerStep,
     private readonly recorder: TurnRecorder,
   ) {}
 
@@ -120,7 +122,7 @@ export class AskPipeline {
         trace,
         directives,
       };
-      const history = conversation.history;
+      const history = input.history ?? conversation.history;
       const standalone = await trace.time('rewrite_question', () =>
         this.rewrite.run(ctx, question, history),
       );
@@ -190,9 +192,15 @@ export class AskPipeline {
       case 'invalid':
       case 'refused':
         draft.set('problem', r.problems);
+        if (r.kind === 'invalid' && t.mode.execute && this.background.enabled(ctx)) {
+          return this.answerFromBackground(ctx, draft, t);
+        }
         draft.text(r.kind === 'refused' ? REFUSED : NOT_ANSWERABLE);
         return r.kind === 'refused' ? 'refused' : 'not_answerable';
       case 'ran': {
+        if (r.rows.count === 0 && this.background.enabled(ctx)) {
+          return this.answerFromBackground(ctx, draft, t);
+        }
         const chart = this.drawChart.run(ctx, r.rows, t.question);
         if (chart) draft.set('chart', chart.spec, { chart_type: chart.kind });
         const statistics = this.analyze.run(ctx, r.rows);
@@ -215,6 +223,25 @@ export class AskPipeline {
         return r.rows.count === 0 ? 'no_rows' : 'answered';
       }
     }
+  }
+
+  /** The graph holds no answer: the external model's, marked as such in the text and an action. */
+  private async answerFromBackground(
+    ctx: TurnContext,
+    draft: AnswerDraft,
+    t: { standalone: string; mode: Mode },
+  ): Promise<TurnOutcome> {
+    const onText = t.mode.streamText ? (text: string) => draft.text(text) : undefined;
+    const answer = await ctx.trace.time('background_answer', () =>
+      this.background.run(ctx, t.standalone, onText),
+    );
+    draft.set('background', 'This answer does not come from the knowledge graph.', {
+      source: 'external_llm',
+      provider: answer.provider,
+      model: answer.model,
+    });
+    draft.text(answer.text);
+    return 'background_knowledge';
   }
 }
 

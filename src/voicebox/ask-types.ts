@@ -1,5 +1,6 @@
 import type { Identity } from '../auth/identity.js';
 import type { RequestAudit } from '../observability/request-audit.js';
+import type { HistoryTurn } from './prompts.js';
 
 /** The caller of the ask pipeline: always an app key (both auth modes end there). */
 export type AppKeyIdentity = Extract<Identity, { kind: 'app-key' }>;
@@ -8,6 +9,8 @@ export type AppKeyIdentity = Extract<Identity, { kind: 'app-key' }>;
 export interface AskInput {
   question: string;
   conversationId?: string;
+  /** Earlier turns sent by the client itself (OpenAI-style messages) instead of stored ones. */
+  history?: HistoryTurn[];
   identity: AppKeyIdentity;
   audit?: RequestAudit;
 }

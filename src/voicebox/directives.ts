@@ -23,3 +23,12 @@ export function parseDirectives(text: string): ParsedQuestion {
   });
   return { question: question.replace(/\s+/g, ' ').trim(), directives };
 }
+
+/** What each directive does, for the OpenAPI description of every route that takes a question. */
+export const DIRECTIVES_MARKDOWN = [
+  '**Directives** may be written anywhere in the question as whole words; they are removed before the question reaches the model, and combine freely (e.g. `#chart #analyze`):',
+  '- `#chart`: add a `chart` action (a compiled Vega-Lite spec, rows inlined) when the rows suit one, even with `enable_charts` off.',
+  '- `#analyze`: compute statistics over all the rows (count, distinct, sum, mean, min, max, top values, shares) and give them to the model, as an `analytics` action too, even with `enable_analytics` off.',
+  '- `#llm`: when the graph holds no answer, let the model answer from general knowledge, marked by a `background_knowledge` action, even with `enable_external_llm` off.',
+  '- `#debug`: add the prompts, grounding, LLM calls and step durations as `debug_*` actions.',
+].join('\n');

@@ -8,7 +8,13 @@ import type { OpenConversation } from './conversations/conversations.service.js'
 import { ConversationsService } from './conversations/conversations.service.js';
 import type { TurnTrace } from './pipeline/turn-trace.js';
 
-export type TurnOutcome = 'answered' | 'no_rows' | 'not_answerable' | 'refused' | 'query_generated';
+export type TurnOutcome =
+  | 'answered'
+  | 'no_rows'
+  | 'not_answerable'
+  | 'refused'
+  | 'query_generated'
+  | 'background_knowledge';
 
 interface TurnStart {
   input: AskInput;

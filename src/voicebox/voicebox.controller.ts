@@ -17,6 +17,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { clientDisconnectSignal } from '../llm/client-disconnect.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
 import { AskPipeline } from './ask-pipeline.js';
+import { DIRECTIVES_MARKDOWN } from './directives.js';
 import type { AskAnswer, AskInput, AppKeyIdentity } from './ask-types.js';
 import { AskRequestDto, StreamAskRequestDto, questionOf } from './dto/ask-request.dto.js';
 import { AskEventDto, AskResponseDto } from './dto/ask-response.dto.js';
@@ -35,7 +36,8 @@ export class VoiceboxController {
   @ApiOperation({
     summary: 'Answer a question from the knowledge graph',
     description:
-      'Rewrites a follow-up into a standalone question, links the entities it names, writes and validates a SPARQL query (repairing it up to three times), runs it and answers from the rows, citing entities as markdown links. Add `#debug` to the question for the prompts, grounding, tokens and step durations.',
+      'Rewrites a follow-up into a standalone question, links the entities it names, writes and validates a SPARQL query (repairing it up to three times), runs it and answers from the rows, citing entities as markdown links.\n\n' +
+      DIRECTIVES_MARKDOWN,
   })
   @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
   @ApiOkResponse({ type: AskResponseDto })
@@ -54,7 +56,8 @@ export class VoiceboxController {
   @ApiOperation({
     summary: 'Write the SPARQL query for a question, without running it',
     description:
-      'The same steps as ask up to the validated query; `result` is the SPARQL text. A query still invalid after the repairs gives an explanation in `result` and the problem as an action.',
+      'The same steps as ask up to the validated query; `result` is the SPARQL text. A query still invalid after the repairs gives an explanation in `result` and the problem as an action.\n\n' +
+      DIRECTIVES_MARKDOWN,
   })
   @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
   @ApiOkResponse({ type: AskResponseDto })
@@ -76,7 +79,8 @@ export class VoiceboxController {
   @ApiOperation({
     summary: 'Answer a question as a stream of NDJSON lines',
     description:
-      'One JSON object per line (`application/x-ndjson`), each of the ask shape plus `pending`: the question understood, the entities linked, the query, the row count, then the answer text as it is written; the last line has `pending: false`. Errors found before the first line are plain JSON errors; a later failure ends the stream with a line carrying an `error` action.',
+      'One JSON object per line (`application/x-ndjson`), each of the ask shape plus `pending`: the question understood, the entities linked, the query, the row count, then the answer text as it is written; the last line has `pending: false`. Errors found before the first line are plain JSON errors; a later failure ends the stream with a line carrying an `error` action.\n\n' +
+      DIRECTIVES_MARKDOWN,
   })
   @ApiBody({ type: StreamAskRequestDto, examples: ASK_BODY_EXAMPLES })
   @ApiProduces('application/x-ndjson')

@@ -3,6 +3,7 @@ import { KnowledgeGraphModule } from '../knowledge-graph/knowledge-graph.module.
 import { LlmModule } from '../llm/llm.module.js';
 import { AnalyzeRowsStep } from './analytics/analyze-rows.step.js';
 import { AskPipeline } from './ask-pipeline.js';
+import { BackgroundAnswerStep } from './background/background-answer.step.js';
 import { DrawChartStep } from './charts/draw-chart.step.js';
 import { ConversationsRepository } from './conversations/conversations.repository.js';
 import { ConversationsService } from './conversations/conversations.service.js';
@@ -45,6 +46,7 @@ import { VoiceboxController } from './voicebox.controller.js';
     WriteAnswerStep,
     AnalyzeRowsStep,
     DrawChartStep,
+    BackgroundAnswerStep,
     ResolveQuery,
     TurnRecorder,
     AskPipeline,

@@ -13,7 +13,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply) {
+/** The error body as sent; a face speaking another protocol may add its own fields to it. */
+export type ErrorBody = ReturnType<typeof toErrorReply>['body'] & { request_id: string };
+
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  decorate: (body: ErrorBody) => object = (body) => body,
+) {
   const mapped = toErrorReply(exception);
   if (mapped.unexpected) {
     request.log.error({ err: exception }, 'unhandled error');
@@ -33,5 +41,5 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
     // Set here too: errors raised before routing never pass the hook that sets it.
     .header('x-request-id', request.id)
     .type('application/json; charset=utf-8')
-    .send({ ...mapped.body, request_id: request.id });
+    .send(decorate({ ...mapped.body, request_id: request.id }));
 }

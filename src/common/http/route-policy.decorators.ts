@@ -19,8 +19,12 @@ export const AUTH_POLICY = 'voicebox:auth-policy';
 
 export type AuthPolicy =
   | { kind: 'public' }
-  /** Voicebox public API: app key bearer, or user JWT + X-Voicebox-App-Key in public-API JWT mode. */
-  | { kind: 'voicebox' }
+  /**
+   * Voicebox public API: app key bearer, or user JWT + X-Voicebox-App-Key in public-API JWT mode.
+   * `userField`: a body field naming the end user when X-Client-Id is absent (OpenAI's `user`);
+   * `anyUser`: the route serves the app, not a user (OpenAI's model list), so no end user is needed.
+   */
+  | { kind: 'voicebox'; userField?: string; anyUser?: boolean }
   /** Admin API: JWT with VOICEBOX_ADMIN_SCOPE, or the static VOICEBOX_ADMIN_TOKEN. */
   | { kind: 'admin' }
   /** Any valid inbound JWT carrying these scopes. */
@@ -40,9 +44,9 @@ const unauthorized = () =>
 
 export const Public = () => SetMetadata(AUTH_POLICY, { kind: 'public' } satisfies AuthPolicy);
 
-export const VoiceboxAuth = () =>
+export const VoiceboxAuth = (options: { userField?: string; anyUser?: boolean } = {}) =>
   applyDecorators(
-    SetMetadata(AUTH_POLICY, { kind: 'voicebox' } satisfies AuthPolicy),
+    SetMetadata(AUTH_POLICY, { kind: 'voicebox', ...options } satisfies AuthPolicy),
     ApiBearerAuth(SECURITY.appKey),
     ApiSecurity(SECURITY.clientId),
     ApiSecurity(SECURITY.sdAuthToken),
