@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppsModule } from './apps/apps.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         DemoModule,
         VoiceboxModule,
         OpenAiCompatModule,
+        AuditModule,
         ...(opts.imports ?? []),
       ],
     };

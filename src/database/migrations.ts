@@ -1,6 +1,7 @@
 import type { Migration } from './migrator.js';
 import { sql as initial } from './migrations/001_initial.js';
 import { sql as conversations } from './migrations/002_conversations.js';
+import { sql as auditTrail } from './migrations/004_audit_trail.js';
 
 /**
  * Every schema migration, in order. The SQL lives in TypeScript string modules so that `tsc` ships
@@ -9,4 +10,5 @@ import { sql as conversations } from './migrations/002_conversations.js';
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'conversations', sql: conversations },
+  { version: 4, name: 'audit_trail', sql: auditTrail },
 ];
