@@ -29,7 +29,10 @@ export interface AuditEntry {
   llmCalls: AuditedLlmCall[];
 }
 
-export const AUDITED_ROUTE_PREFIX = '/api/v1/voicebox/';
+/** Routes that run the ask pipeline: the voicebox API and its OpenAI-compatible face. */
+export function isAuditedRoute(route: string): boolean {
+  return route.startsWith('/api/v1/voicebox/') || route === '/v1/chat/completions';
+}
 
 /** The entry of a finished voicebox request, from what the guard and the pipeline recorded. */
 export function auditEntryOf(request: FastifyRequest, reply: FastifyReply): AuditEntry {

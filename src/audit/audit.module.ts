@@ -1,7 +1,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { AUDITED_ROUTE_PREFIX, auditEntryOf } from './audit-entry.js';
+import { auditEntryOf, isAuditedRoute } from './audit-entry.js';
 import { AuditController } from './audit.controller.js';
 import { AuditTrailRepository } from './audit-trail.repository.js';
 import { AuditTrailWriter } from './audit-trail.writer.js';
@@ -21,7 +21,7 @@ class AuditTrailHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? request.url;
-      if (route.startsWith(AUDITED_ROUTE_PREFIX)) this.writer.write(auditEntryOf(request, reply));
+      if (isAuditedRoute(route)) this.writer.write(auditEntryOf(request, reply));
       done();
     });
   }
