@@ -10,7 +10,8 @@ import { ConversationsService } from './conversations/conversations.service.js';
 import { EntityLinker } from './grounding/entity-linker.js';
 import { GraphEntityLinker } from './grounding/graph-entity-linker.js';
 import { ExampleQueries, NoExampleQueries } from './grounding/example-queries.js';
-import { SchemaRetriever, WholeSchemaRetriever } from './grounding/schema-retriever.js';
+import { LexicalSchemaRetriever } from './grounding/lexical-schema-retriever.js';
+import { SchemaRetriever } from './grounding/schema-retriever.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
 import { ExecuteQueryStep } from './pipeline/execute-query.step.js';
 import { GenerateSparqlStep } from './pipeline/generate-sparql.step.js';
@@ -25,14 +26,14 @@ import { VoiceboxController } from './voicebox.controller.js';
 
 /**
  * The ask pipeline and its routes. Entities are linked against the graph (label index, or
- * Stardog's full-text search); the other grounding ports keep their defaults until bound.
+ * Stardog's full-text search) and the schema is retrieved by relevance within a token budget.
  */
 @Module({
   imports: [LlmModule, KnowledgeGraphModule],
   controllers: [VoiceboxController],
   providers: [
     { provide: EntityLinker, useClass: GraphEntityLinker },
-    { provide: SchemaRetriever, useClass: WholeSchemaRetriever },
+    { provide: SchemaRetriever, useClass: LexicalSchemaRetriever },
     { provide: ExampleQueries, useClass: NoExampleQueries },
     LlmCallContextFactory,
     ConversationsRepository,

@@ -48,6 +48,12 @@ export interface DataShape {
   }[];
 }
 
+/** How often the data uses each class (instances) and property (triples); absent when not counted. */
+export interface SchemaUsage {
+  classes: Record<string, number>;
+  properties: Record<string, number>;
+}
+
 export interface GraphSchema {
   /** `ontology` when RDFS/OWL/schema.org/SHACL declarations were found, `data` otherwise. */
   source: 'ontology' | 'data';
@@ -55,5 +61,7 @@ export interface GraphSchema {
   properties: SchemaProperty[];
   shapes: SchemaShape[];
   dataShapes: DataShape[];
+  /** Undefined when the store could not count (the counts are a full scan on some stores). */
+  usage?: SchemaUsage;
   extractedAt: string;
 }

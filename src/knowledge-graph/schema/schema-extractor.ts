@@ -6,6 +6,7 @@ import type {
   SchemaProperty,
   SchemaPropertyKind,
   SchemaShape,
+  SchemaUsage,
 } from './graph-schema.js';
 import {
   CLASSES_QUERY,
@@ -16,6 +17,8 @@ import {
   SHACL_QUERY,
   SUBCLASS_QUERY,
   MAX_DATA_CLASSES,
+  CLASS_USAGE_QUERY,
+  PROPERTY_USAGE_QUERY,
 } from './schema-queries.js';
 
 /** Runs one SELECT and returns its rows. */
@@ -42,12 +45,13 @@ export class SchemaExtractor {
   constructor(private readonly run: SelectRunner) {}
 
   async extract(): Promise<GraphSchema> {
-    const [classRows, subRows, propRows, drRows, shaclRows] = await Promise.all([
+    const [classRows, subRows, propRows, drRows, shaclRows, usage] = await Promise.all([
       this.run(CLASSES_QUERY),
       this.run(SUBCLASS_QUERY),
       this.run(PROPERTIES_QUERY),
       this.run(DOMAIN_RANGE_QUERY),
       this.run(SHACL_QUERY),
+      this.usage(),
     ]);
     const classes = toClasses(classRows, subRows);
     const properties = toProperties(propRows, drRows);
@@ -60,8 +64,27 @@ export class SchemaExtractor {
       properties,
       shapes,
       dataShapes,
+      usage,
       extractedAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * Counting is a scan of the data, which a very large store may refuse or time out on: the schema
+   * is then served without counts rather than not at all.
+   */
+  private async usage(): Promise<SchemaUsage | undefined> {
+    try {
+      const [props, classes] = await Promise.all([
+        this.run(PROPERTY_USAGE_QUERY),
+        this.run(CLASS_USAGE_QUERY),
+      ]);
+      const counts = (rows: SparqlBinding[], key: string) =>
+        Object.fromEntries(rows.filter((r) => r[key]).map((r) => [r[key].value, num(r.n)]));
+      return { properties: counts(props, 'p'), classes: counts(classes, 'class') };
+    } catch {
+      return undefined;
+    }
   }
 
   private async dataShapes(): Promise<DataShape[]> {

@@ -70,3 +70,23 @@ export const DATA_SHAPES_QUERY = `${PREFIXES}SELECT ?class ?p ?vt (COUNT(*) AS ?
   OPTIONAL { ?o a ?oc FILTER(isIRI(?oc)) }
   BIND(IF(isLiteral(?o), STR(DATATYPE(?o)), IF(BOUND(?oc), STR(?oc), IF(isIRI(?o), "IRI", "BlankNode"))) AS ?vt)
 } GROUP BY ?class ?p ?vt ORDER BY ?class DESC(?n) LIMIT ${MAX_SCHEMA_ITEMS * 2}`;
+
+/**
+ * Subjects that are part of a vocabulary (its classes, properties, ontology headers, shapes) and
+ * not data: a graph holding schema.org beside its data "uses" schema:domainIncludes thousands of
+ * times, but no question is answered through it.
+ */
+const DATA_SUBJECT = `FILTER NOT EXISTS {
+    VALUES ?meta { rdfs:Class owl:Class rdf:Property owl:ObjectProperty owl:DatatypeProperty
+      owl:AnnotationProperty owl:Ontology owl:Restriction sh:NodeShape sh:PropertyShape rdfs:Datatype }
+    ?s a ?meta
+  }`;
+
+/** Triples per predicate and instances per class, over data subjects: what the data actually uses. */
+export const PROPERTY_USAGE_QUERY = `${PREFIXES}SELECT ?p (COUNT(*) AS ?n) WHERE {
+  ?s ?p ?o ${DATA_SUBJECT}
+} GROUP BY ?p LIMIT ${MAX_SCHEMA_ITEMS}`;
+
+export const CLASS_USAGE_QUERY = `${PREFIXES}SELECT ?class (COUNT(?s) AS ?n) WHERE {
+  ?s a ?class FILTER(isIRI(?class)) ${DATA_SUBJECT}
+} GROUP BY ?class LIMIT ${MAX_SCHEMA_ITEMS}`;

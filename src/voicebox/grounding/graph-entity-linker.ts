@@ -6,6 +6,7 @@ import type { GraphSchema } from '../../knowledge-graph/schema/graph-schema.js';
 import { InjectLogger } from '../../observability/root-logger.js';
 import { EntityLinker, type EntityLinkQuery, type LinkedEntity } from './entity-linker.js';
 import {
+  META_CLASSES,
   MAX_NAME_ROWS,
   MAX_OBJECT_ROWS,
   MAX_TYPE_ROWS,
@@ -102,6 +103,9 @@ export class GraphEntityLinker extends EntityLinker {
       this.kg.select(target, OBJECTS_QUERY, ctx, MAX_OBJECT_ROWS),
     ]);
     const typesOf = typeMap(types);
+    // Members of vocabulary classes (datatypes, ontology headers) are vocabulary, not data.
+    const meta = new Set(META_CLASSES);
+    for (const [iri, ts] of typesOf) if (ts.some((t) => meta.has(t))) exclude.add(iri);
     const rows = function* (): Generator<NameRow> {
       yield* nameRows(names);
       for (const iri of typesOf.keys()) yield { iri, text: iri, source: 'iri' };

@@ -91,12 +91,29 @@ export const TYPES_QUERY = `SELECT ?s ?t WHERE {
   ?s a ?t FILTER(isIRI(?s) && isIRI(?t))
 } LIMIT ${MAX_TYPE_ROWS}`;
 
+/** Classes of vocabulary terms, not of data: their members are never what a question names. */
+export const META_CLASSES = [
+  'http://www.w3.org/2000/01/rdf-schema#Class',
+  'http://www.w3.org/2000/01/rdf-schema#Datatype',
+  'http://www.w3.org/1999/02/22-rdf-syntax-ns#Property',
+  'http://www.w3.org/2002/07/owl#Class',
+  'http://www.w3.org/2002/07/owl#ObjectProperty',
+  'http://www.w3.org/2002/07/owl#DatatypeProperty',
+  'http://www.w3.org/2002/07/owl#AnnotationProperty',
+  'http://www.w3.org/2002/07/owl#Ontology',
+  'http://www.w3.org/2002/07/owl#Restriction',
+  'http://www.w3.org/ns/shacl#NodeShape',
+  'http://www.w3.org/ns/shacl#PropertyShape',
+];
+
 /**
  * Resources that only appear as values (`dbpedia:United_States` as a supplier's country), untyped
- * and unlabelled in the graph: their IRI is all there is to match.
+ * and unlabelled in the graph: their IRI is all there is to match. Values of vocabulary terms
+ * (a class's provenance link, a property's range) are not data and are left out.
  */
 export const OBJECTS_QUERY = `SELECT DISTINCT ?o WHERE {
   ?s ?p ?o FILTER(isIRI(?o) && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)
+  FILTER NOT EXISTS { VALUES ?meta { ${iriList(META_CLASSES)} } ?s a ?meta }
 } LIMIT ${MAX_OBJECT_ROWS}`;
 
 export function nameRows(rows: SparqlBinding[]): NameRow[] {
@@ -127,6 +144,7 @@ export function schemaTerms(schema: GraphSchema): Set<string> {
   for (const c of schema.classes) out.add(c.iri);
   for (const p of schema.properties) out.add(p.iri);
   for (const s of schema.shapes) out.add(s.iri);
+  for (const m of META_CLASSES) out.add(m);
   for (const d of schema.dataShapes) {
     out.add(d.class);
     for (const p of d.predicates) out.add(p.predicate);

@@ -49,6 +49,8 @@ export interface LabelIndexOptions {
 const DEFAULT_MAX_ENTRIES = 300_000;
 /** A candidate must cover at least this share of its name's weight to be offered. */
 const MIN_COVERAGE = 0.2;
+/** An untyped resource in a typed graph is usually a value or a link target, rarely the subject. */
+const UNTYPED_WEIGHT = 0.8;
 /** Candidates scoring below this share of the best one are noise beside it. */
 const RELATIVE_FLOOR = 0.25;
 /** Words this common (share of names holding them) say nothing about which resource is meant. */
@@ -72,6 +74,8 @@ export class LabelIndex {
   private sortedTokens: string[] = [];
   private idfCache: number[] = [];
   private readonly maxEntries: number;
+  /** Whether types were given: then an untyped resource is less likely what a question means. */
+  private typed = false;
 
   constructor(options: LabelIndexOptions = {}) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
@@ -92,6 +96,7 @@ export class LabelIndex {
       const id = index.resourceIds.get(iri);
       if (id !== undefined) index.resources[id].types = ts;
     }
+    index.typed = types.size > 0;
     index.seal();
     return index;
   }
@@ -232,7 +237,9 @@ export class LabelIndex {
     if (total === 0 || hit === 0) return undefined;
     const coverage = hit / total;
     if (coverage < MIN_COVERAGE) return undefined;
-    return { score: entry.weight * hit * Math.sqrt(coverage), words: matchedWords };
+    const untyped = this.typed && this.resources[entry.resource].types.length === 0;
+    const weight = entry.weight * (untyped ? UNTYPED_WEIGHT : 1);
+    return { score: weight * hit * Math.sqrt(coverage), words: matchedWords };
   }
 
   /** The indexed words a question word may stand for, with a similarity in (0, 1]. */
