@@ -9,6 +9,7 @@ import {
   toConnectionDto,
 } from '../apps/dto/connection.dto.js';
 import { createValidationPipe } from '../bootstrap/validation.pipe.js';
+import { DomainError } from '../common/errors/domain-error.js';
 
 /** The services a command uses: the same ones the admin API calls. */
 export interface AdminServices {
@@ -91,8 +92,15 @@ export const COMMANDS: Record<string, Command> = {
       return toAppDto(await services.apps.create(appInput(dto)));
     },
   },
+  'list-apps': {
+    summary: 'List the Voicebox apps',
+    usage: '',
+    async run({ services }) {
+      return (await services.apps.list()).map(toAppDto);
+    },
+  },
   'create-key': {
-    summary: 'Issue an app key (printed once)',
+    summary: 'Issue an app key (printed once); refused when the app has a usable key of that name',
     usage: '--app ID|NAME --name NAME [--expires-at ISO-8601] [--key-only]',
     async run({ services, flags }) {
       const app = await services.apps.find(str(flags, 'app') ?? '');
@@ -100,6 +108,21 @@ export const COMMANDS: Record<string, Command> = {
         name: str(flags, 'name'),
         expires_at: str(flags, 'expires-at'),
       });
+      // Run twice, the start-up hint would leave two keys nobody can tell apart in list-keys. Names
+      // are labels (the admin API allows repeats); here, where people type them, a repeat is refused.
+      const now = Date.now();
+      const same = (await services.keys.list(app.id)).find(
+        (k) => k.name === dto.name && !k.revokedAt && (!k.expiresAt || k.expiresAt.getTime() > now),
+      );
+      if (same) {
+        throw new DomainError(
+          'conflict',
+          'app_key.name_taken',
+          `app "${app.name}" already has a key named "${dto.name}" (id ${same.id}, prefix ${same.prefix}, ` +
+            `created ${same.createdAt.toISOString()}); choose another --name, or revoke that key first ` +
+            `(revoke-key --app ${app.name} --key ${same.id})`,
+        );
+      }
       const issued = await services.keys.issue(
         app.id,
         dto.name,

@@ -63,7 +63,7 @@ class AdminCliModule {
 function usage(): string {
   const lines = ['Usage: voicebox-admin <command> [options]', '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS))
-    lines.push(`  ${name}  ${c.usage}`, `      ${c.summary}`);
+    lines.push(`  ${[name, c.usage].filter(Boolean).join('  ')}`, `      ${c.summary}`);
   lines.push(
     '',
     'Configuration comes from the same environment as the service (DATABASE_URL, VOICEBOX_DATA_DIR, VOICEBOX_SECRET_KEY).',
@@ -87,9 +87,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const [name, ...extra] = parsed.positionals;
   const command = name ? COMMANDS[name] : undefined;
-  if (parsed.values.help || !command || extra.length > 0) {
+  if (parsed.values.help) {
+    // Asked for: the answer, on stdout (so that `voicebox-admin --help | less` works).
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (!command || extra.length > 0) {
     process.stderr.write(`${name && !command ? `Unknown command "${name}"\n\n` : ''}${usage()}\n`);
-    return parsed.values.help ? 0 : EX_USAGE;
+    return EX_USAGE;
   }
 
   let config: AppConfig;

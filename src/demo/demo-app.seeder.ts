@@ -1,3 +1,5 @@
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppsService } from '../apps/apps.service.js';
@@ -41,7 +43,7 @@ export class DemoAppSeeder implements OnApplicationBootstrap {
       });
       this.logger.info(
         { app_id: app.id },
-        `created the demo app "${DEMO_APP_NAME}" over the embedded CK25 graph; make a key with: npx voicebox-admin create-key --app ${DEMO_APP_NAME} --name demo`,
+        `created the demo app "${DEMO_APP_NAME}" over the embedded CK25 graph; make a key with: ${adminCliCommand()} create-key --app ${DEMO_APP_NAME} --name demo`,
       );
     } catch (err) {
       // Another replica seeded it first (unique names): nothing to do.
@@ -49,4 +51,16 @@ export class DemoAppSeeder implements OnApplicationBootstrap {
       this.logger.warn({ err }, 'could not create the demo app; the service runs without it');
     }
   }
+}
+
+/**
+ * The built CLI as it runs from the service's working directory, in a checkout and in the container
+ * image alike. Not `npx voicebox-admin`: npx links a package's own bin into its cache and makes it
+ * executable, which fails (EPERM) in the image, where the files belong to root and the service runs
+ * as `node`.
+ */
+export function adminCliCommand(): string {
+  const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+  const cli = relative(process.cwd(), join(packageRoot, 'dist', 'cli', 'voicebox-admin.js'));
+  return `node ${/\s/.test(cli) ? JSON.stringify(cli) : cli}`;
 }

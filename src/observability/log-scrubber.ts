@@ -4,8 +4,9 @@
  * that slipped into a message or an upstream error text.
  */
 const PATTERNS: Array<[RegExp, string]> = [
-  // App keys.
-  [/\bsdc_[A-Za-z0-9_-]{6,}/g, 'sdc_[REDACTED]'],
+  // App keys: anything longer than the 8 characters after "sdc_" that a key's listed `prefix` shows.
+  // The prefix itself is no secret (48 of the 256 random bits) and is logged to identify a key.
+  [/\bsdc_[A-Za-z0-9_-]{9,}/g, 'sdc_[REDACTED]'],
   // Bearer / Basic credentials in any header-like text.
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [REDACTED]'],
   // Compact JWS (three base64url segments starting with a JSON header).
