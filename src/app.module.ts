@@ -11,6 +11,7 @@ import { LlmModule } from './llm/llm.module.js';
 import { KnowledgeGraphModule } from './knowledge-graph/knowledge-graph.module.js';
 import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { McpModule } from './mcp/mcp.module.js';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module.js';
 import { VoiceboxModule } from './voicebox/voicebox.module.js';
 
@@ -40,6 +41,7 @@ export class AppModule {
         VoiceboxModule,
         OpenAiCompatModule,
         AuditModule,
+        McpModule,
         ...(opts.imports ?? []),
       ],
     };

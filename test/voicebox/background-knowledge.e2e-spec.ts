@@ -154,5 +154,6 @@ describe('OpenAPI document', () => {
       for (const d of ['#chart', '#analyze', '#llm', '#debug']) expect(description).toContain(d);
     }
     expect(doc.paths['/v1/models'].get).toBeDefined();
+    expect(doc.paths['/mcp'].post).toBeDefined();
   });
 });
