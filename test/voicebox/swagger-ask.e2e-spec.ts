@@ -75,7 +75,7 @@ describe('the ask routes in the OpenAPI document and Swagger UI', () => {
       await page.evaluate(
         ({ schemes, key }) => {
           const ui = (
-            window as unknown as { ui: { preauthorizeApiKey(n: string, v: string): void } }
+            globalThis as unknown as { ui: { preauthorizeApiKey(n: string, v: string): void } }
           ).ui;
           ui.preauthorizeApiKey(schemes.appKey, key);
           ui.preauthorizeApiKey(schemes.clientId, 'alice');
