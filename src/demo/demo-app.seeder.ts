@@ -7,14 +7,20 @@ import { ConnectionsService } from '../apps/connections.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { DEMO_DATABASE } from '../knowledge-graph/demo-target.js';
+import { CK25_DIR } from '../knowledge-graph/embedded/embedded-sources.js';
 import { InjectLogger } from '../observability/root-logger.js';
+import { readExampleFile } from '../voicebox/examples/example-file.js';
+import { ExamplesService } from '../voicebox/examples/examples.service.js';
 
 export const DEMO_APP_NAME = 'ck25-demo';
 export const DEMO_CONNECTION_NAME = 'embedded';
+/** The CK25 dev questions with their gold queries (CC BY 4.0, eccenca GmbH; data/ck25/README.md). */
+export const DEMO_EXAMPLES_FILE = `${CK25_DIR}questions-dev.yml`;
 
 /**
  * First start: a database with no app at all gets the CK25 demo app over the embedded store, so
- * `npm start` gives something to ask at once. It never touches a database that already holds an
+ * `npm start` gives something to ask at once. Its stored examples are the CK25 dev questions, so
+ * those are answered even before a language model is configured. It never touches a database that already holds an
  * app, so an operator's deletions stay deleted. A production deployment that wants no demo sets
  * VOICEBOX_EMBEDDED_DEMO=false (which also leaves CK25 out of the embedded store).
  */
@@ -24,6 +30,7 @@ export class DemoAppSeeder implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly apps: AppsService,
     private readonly connections: ConnectionsService,
+    private readonly examples: ExamplesService,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -41,8 +48,13 @@ export class DemoAppSeeder implements OnApplicationBootstrap {
         connectionId: connection.id,
         database: DEMO_DATABASE,
       });
+      // Shipped gold queries: stored without the save-time check (a test runs them all).
+      const stored = await this.examples.storeTrusted(
+        app.id,
+        await readExampleFile(DEMO_EXAMPLES_FILE),
+      );
       this.logger.info(
-        { app_id: app.id },
+        { app_id: app.id, examples: stored.length },
         `created the demo app "${DEMO_APP_NAME}" over the embedded CK25 graph; make a key with: ${adminCliCommand()} create-key --app ${DEMO_APP_NAME} --name demo`,
       );
     } catch (err) {

@@ -2,11 +2,12 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { ProviderFailure } from './llm-provider.js';
 import type { LlmCallOutcome } from './llm-types.js';
 
-export function llmNotConfigured(): DomainError {
+/** `limit`: what the service can still do without one, appended to the message. */
+export function llmNotConfigured(limit?: string): DomainError {
   return new DomainError(
     'unavailable',
     'llm.not_configured',
-    'No language model is configured (set VBX_CONFIG_FILE with a default_llm_config)',
+    `No language model is configured (set VBX_CONFIG_FILE with a default_llm_config)${limit ? `; ${limit}` : ''}`,
   );
 }
 

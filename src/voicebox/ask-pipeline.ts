@@ -15,12 +15,17 @@ import type { AskAnswer, AskEvent, AskInput } from './ask-types.js';
 import { DrawChartStep } from './charts/draw-chart.step.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { parseDirectives } from './directives.js';
-import { DIRECT_ANSWER_SCORE, ExampleQueries } from './grounding/example-queries.js';
+import {
+  DIRECT_ANSWER_SCORE,
+  ExampleQueries,
+  type ExampleQuery,
+} from './grounding/example-queries.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
 import { LinkEntitiesStep } from './pipeline/link-entities.step.js';
 import { ResolveQuery, type Resolution } from './pipeline/resolve-query.js';
 import { RetrieveSchemaStep } from './pipeline/retrieve-schema.step.js';
 import { RewriteQuestionStep } from './pipeline/rewrite-question.step.js';
+import { RowsAnswerStep } from './pipeline/rows-answer.step.js';
 import type { TurnContext } from './pipeline/turn-context.js';
 import { TurnTrace } from './pipeline/turn-trace.js';
 import { WriteAnswerStep } from './pipeline/write-answer.step.js';
@@ -55,6 +60,7 @@ export class AskPipeline {
     private readonly analyze: AnalyzeRowsStep,
     private readonly drawChart: DrawChartStep,
     private readonly background: BackgroundAnswerStep,
+    private readonly rowsAnswer: RowsAnswerStep,
     private readonly recorder: TurnRecorder,
   ) {}
 
@@ -88,12 +94,23 @@ export class AskPipeline {
     mode: Mode,
     emit: (e: AskEvent) => void,
   ): Promise<AskAnswer> {
-    if (this.llm instanceof NotConfiguredLlmClient) throw llmNotConfigured();
     const { question, directives } = parseDirectives(input.question);
     if (!question) {
       throw new DomainError('invalid_input', 'request.invalid', 'Invalid request: query is empty');
     }
     const { identity } = input;
+    // With no model, a question is answered only by a stored query that matches it directly; the
+    // question is taken as it stands (rewriting a follow-up needs the model).
+    const modelless = this.llm instanceof NotConfiguredLlmClient;
+    let stored: ExampleQuery[] | undefined;
+    if (modelless) {
+      stored = await this.examples.similar({ appId: identity.app.id, question, limit: 3 });
+      if (!(stored[0]?.score >= DIRECT_ANSWER_SCORE)) {
+        throw llmNotConfigured(
+          'only questions that match a stored example query are answered without one',
+        );
+      }
+    }
     const conversation = await this.conversations.open(input.conversationId, {
       appId: identity.app.id,
       clientId: identity.clientId,
@@ -123,13 +140,13 @@ export class AskPipeline {
         directives,
       };
       const history = input.history ?? conversation.history;
-      const standalone = await trace.time('rewrite_question', () =>
-        this.rewrite.run(ctx, question, history),
-      );
+      const standalone = modelless
+        ? question
+        : await trace.time('rewrite_question', () => this.rewrite.run(ctx, question, history));
       record.standalone = standalone;
       draft.status('linking the entities the question names');
       draft.set('rewritten', standalone);
-      const stored = await this.examples.similar({
+      stored ??= await this.examples.similar({
         appId: identity.app.id,
         question: standalone,
         limit: 3,
@@ -148,12 +165,19 @@ export class AskPipeline {
         entities,
         examples: stored,
       });
-      const direct = stored.find((e) => e.score >= DIRECT_ANSWER_SCORE)?.sparql;
+      const direct = stored.find((e) => e.score >= DIRECT_ANSWER_SCORE);
+      if (direct) {
+        trace.grounding.direct_example = {
+          question: direct.question,
+          score: Math.round(direct.score * 1000) / 1000,
+        };
+      }
       const resolution = await this.resolveQuery.run(ctx, {
         prompt,
         schema,
         execute: mode.execute,
-        stored: direct,
+        stored: direct?.sparql,
+        maxRepairs: modelless ? 0 : undefined,
         onQuery: (sparql) => {
           if (mode.execute) draft.status('checking and running the query');
           draft.set('sparql', (record.sparql = sparql));
@@ -168,6 +192,8 @@ export class AskPipeline {
         standalone,
         entities,
         mode,
+        // Without a model the service writes the answer itself, from the stored query's rows.
+        answeredBy: modelless ? direct : undefined,
       });
       if (directives.has('debug')) draft.add(...trace.debugActions());
       await record.finish(outcome);
@@ -183,7 +209,13 @@ export class AskPipeline {
     ctx: TurnContext,
     r: Resolution,
     draft: AnswerDraft,
-    t: { question: string; standalone: string; entities: AnswerInputEntities; mode: Mode },
+    t: {
+      question: string;
+      standalone: string;
+      entities: AnswerInputEntities;
+      mode: Mode;
+      answeredBy?: ExampleQuery;
+    },
   ): Promise<TurnOutcome> {
     switch (r.kind) {
       case 'valid':
@@ -205,6 +237,13 @@ export class AskPipeline {
         if (chart) draft.set('chart', chart.spec, { chart_type: chart.kind });
         const statistics = this.analyze.run(ctx, r.rows);
         if (statistics) draft.set('statistics', statistics);
+        const stored = t.answeredBy;
+        if (stored) {
+          draft.result = await ctx.trace.time('write_answer', () =>
+            this.rowsAnswer.run(ctx, { rows: r.rows, storedQuestion: stored.question }),
+          );
+          return r.rows.count === 0 ? 'no_rows' : 'answered';
+        }
         const onText = t.mode.streamText ? (text: string) => draft.text(text) : undefined;
         const answer = await ctx.trace.time('write_answer', () =>
           this.writeAnswer.run(

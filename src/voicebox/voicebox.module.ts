@@ -9,7 +9,9 @@ import { ConversationsRepository } from './conversations/conversations.repositor
 import { ConversationsService } from './conversations/conversations.service.js';
 import { EntityLinker } from './grounding/entity-linker.js';
 import { GraphEntityLinker } from './grounding/graph-entity-linker.js';
-import { ExampleQueries, NoExampleQueries } from './grounding/example-queries.js';
+import { ExamplesModule } from './examples/examples.module.js';
+import { StoredExampleQueries } from './examples/stored-example-queries.js';
+import { ExampleQueries } from './grounding/example-queries.js';
 import { LexicalSchemaRetriever } from './grounding/lexical-schema-retriever.js';
 import { SchemaRetriever } from './grounding/schema-retriever.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
@@ -19,6 +21,7 @@ import { LinkEntitiesStep } from './pipeline/link-entities.step.js';
 import { ResolveQuery } from './pipeline/resolve-query.js';
 import { RetrieveSchemaStep } from './pipeline/retrieve-schema.step.js';
 import { RewriteQuestionStep } from './pipeline/rewrite-question.step.js';
+import { RowsAnswerStep } from './pipeline/rows-answer.step.js';
 import { ValidateSparqlStep } from './pipeline/validate-sparql.step.js';
 import { WriteAnswerStep } from './pipeline/write-answer.step.js';
 import { TurnRecorder } from './turn-recorder.js';
@@ -26,15 +29,16 @@ import { VoiceboxController } from './voicebox.controller.js';
 
 /**
  * The ask pipeline and its routes. Entities are linked against the graph (label index, or
- * Stardog's full-text search) and the schema is retrieved by relevance within a token budget.
+ * Stardog's full-text search) and the schema is retrieved by relevance within a token budget;
+ * the app's stored examples come from ExamplesModule.
  */
 @Module({
-  imports: [LlmModule, KnowledgeGraphModule],
+  imports: [LlmModule, KnowledgeGraphModule, ExamplesModule],
   controllers: [VoiceboxController],
   providers: [
     { provide: EntityLinker, useClass: GraphEntityLinker },
     { provide: SchemaRetriever, useClass: LexicalSchemaRetriever },
-    { provide: ExampleQueries, useClass: NoExampleQueries },
+    { provide: ExampleQueries, useExisting: StoredExampleQueries },
     LlmCallContextFactory,
     ConversationsRepository,
     ConversationsService,
@@ -48,6 +52,7 @@ import { VoiceboxController } from './voicebox.controller.js';
     AnalyzeRowsStep,
     DrawChartStep,
     BackgroundAnswerStep,
+    RowsAnswerStep,
     ResolveQuery,
     TurnRecorder,
     AskPipeline,

@@ -6,20 +6,21 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 export const ADMIN_TOKEN = 'voicebox-test-admin-token-0123456789';
 export const OPENAI_KEY = 'sk-voicebox-test-0123456789';
-const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export const PV = 'http://ld.company.org/prod-vocab/';
 export const KAREN = 'http://ld.company.org/prod-instances/empl-Karen.Brant%40company.org';
 
 export interface VoiceboxTestApp extends TestApp {
-  /** An app key of the CK25 demo app. */
+  /** An app key of the example-free CK25 test app (TEST_APP_NAME). */
   key: string;
   env: Record<string, string>;
 }
 
 /**
- * The real service over the embedded CK25 demo app, its LLM being the loopback OpenAI-protocol
- * server. `env` may carry DATABASE_URL to share a database between two instances.
+ * The real service over the embedded CK25 graph, its LLM being the loopback OpenAI-protocol
+ * server; `key` asks an app with no stored examples (TEST_APP_NAME), so every question reaches the
+ * scripted model. `env` may carry DATABASE_URL to share a database between two instances.
  */
 export async function startVoicebox(
   wire: OpenAiWireServer,
@@ -37,17 +38,51 @@ export async function startVoicebox(
     ...env,
   };
   const t = await startTestApp(fullEnv);
-  return { ...t, env: fullEnv, key: key ?? (await demoKey(t)) };
+  return { ...t, env: fullEnv, key: key ?? (await testAppKey(t)) };
 }
 
-/** A fresh key of the demo app, through the admin API. */
+/**
+ * The app the voicebox tests ask: the CK25 graph of the embedded store, like the demo app, but
+ * without the demo's stored examples (the CK25 dev questions), which would answer those questions
+ * without the model.
+ */
+export const TEST_APP_NAME = 'ck25-tests';
+
+/** A fresh key of TEST_APP_NAME, the app created on first use (through the admin API). */
+export async function testAppKey(t: TestApp): Promise<string> {
+  const apps = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/admin/apps?limit=500',
+    headers: ADMIN,
+  });
+  let id = apps
+    .json<Array<{ id: string; name: string }>>()
+    .find((a) => a.name === TEST_APP_NAME)?.id;
+  if (!id) {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/apps',
+      headers: ADMIN,
+      payload: { name: TEST_APP_NAME, database: 'ck25' },
+    });
+    if (created.statusCode !== 201) throw new Error(`cannot create the test app: ${created.body}`);
+    id = created.json<{ id: string }>().id;
+  }
+  return issueKey(t, id);
+}
+
+/** A fresh key of the demo app (which has the CK25 dev questions as stored examples). */
 export async function demoKey(t: TestApp): Promise<string> {
   const apps = await t.app.inject({ method: 'GET', url: '/api/v1/admin/apps', headers: ADMIN });
   const demo = apps.json<Array<{ id: string; name: string }>>().find((a) => a.name === 'ck25-demo');
   if (!demo) throw new Error(`no demo app: ${apps.body}`);
+  return issueKey(t, demo.id);
+}
+
+async function issueKey(t: TestApp, appId: string): Promise<string> {
   const created = await t.app.inject({
     method: 'POST',
-    url: `/api/v1/admin/apps/${demo.id}/keys`,
+    url: `/api/v1/admin/apps/${appId}/keys`,
     headers: ADMIN,
     payload: { name: 'voicebox-tests' },
   });

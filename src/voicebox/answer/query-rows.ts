@@ -16,12 +16,20 @@ export interface QueryRows {
   iris: Set<string>;
   /** SELECT: every row, typed by column (for statistics and charts). */
   table?: ResultTable;
+  /** The store's answer itself: the service writes its own answer from it when no model is configured. */
+  result: KgQueryResult;
 }
 
 export function rowsOf(result: KgQueryResult): QueryRows {
   switch (result.form) {
     case 'ASK':
-      return { count: 1, text: `ASK result: ${result.boolean}`, truncated: false, iris: new Set() };
+      return {
+        count: 1,
+        text: `ASK result: ${result.boolean}`,
+        truncated: false,
+        iris: new Set(),
+        result,
+      };
     case 'SELECT': {
       const { bindings } = result.results;
       const iris = new Set<string>();
@@ -46,6 +54,7 @@ export function rowsOf(result: KgQueryResult): QueryRows {
         truncated: result.truncated || cut || bindings.length > PROMPT_ROWS,
         iris,
         table: tableOf(result.head.vars, bindings),
+        result,
       };
     }
     case 'CONSTRUCT':
@@ -58,6 +67,7 @@ export function rowsOf(result: KgQueryResult): QueryRows {
         text,
         truncated: result.truncated || cut || lines.length > PROMPT_ROWS,
         iris,
+        result,
       };
     }
   }

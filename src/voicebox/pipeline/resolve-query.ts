@@ -26,6 +26,8 @@ export interface ResolveInput {
   execute: boolean;
   /** A stored query close enough to the question to try before asking the model. */
   stored?: string;
+  /** Trips back to the model; 0 when there is no model (a stored query stands or fails alone). */
+  maxRepairs?: number;
   onQuery(sparql: string): void;
   onRows(count: number): void;
 }
@@ -70,7 +72,7 @@ export class ResolveQuery {
           problems = [run.problem];
         }
       }
-      if (failed.length >= MAX_REPAIRS) {
+      if (failed.length >= (input.maxRepairs ?? MAX_REPAIRS)) {
         return emptyResult ?? { kind: 'invalid', sparql: checked.sparql, problems };
       }
       failed.push({ sparql: checked.sparql, problems });
