@@ -6,6 +6,7 @@ import {
   ADMIN_TOKEN,
   KAREN,
   PV,
+  TEST_APP_NAME,
   actionOf,
   answerReply,
   post,
@@ -248,7 +249,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
     expect(line).toBeDefined();
     const text = JSON.stringify(line);
     expect(text).toContain('carol');
-    expect(text).toContain('ck25-demo');
+    expect(text).toContain(TEST_APP_NAME);
     expect(text).toContain(body.message_id);
     expect(text).toContain('pv:memberOf');
     expect(text).toContain('"ask_outcome":"answered"');
