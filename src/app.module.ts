@@ -13,6 +13,7 @@ import type { MetricsRegistry } from './observability/metrics.registry.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { VoiceboxModule } from './voicebox/voicebox.module.js';
 
 export interface AppModuleOptions {
@@ -38,6 +39,7 @@ export class AppModule {
         AuthModule,
         KnowledgeGraphModule,
         DemoModule,
+        RateLimitModule,
         VoiceboxModule,
         OpenAiCompatModule,
         AuditModule,

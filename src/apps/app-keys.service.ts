@@ -10,7 +10,7 @@ import type { AppKeyRecord } from './app.types.js';
 import { AppKeysRepository } from './app-keys.repository.js';
 import { AppsService } from './apps.service.js';
 import { isUuid } from './uuid.js';
-import { VerifiedKeyCache } from './verified-key-cache.js';
+import { VerifiedKeyCache, type KeyLookup } from './verified-key-cache.js';
 import type { Page } from './app.types.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -78,14 +78,15 @@ export class AppKeysService extends AppKeyVerifier {
     this.logger.info({ app_id: app.id, key_id: keyId }, 'app key revoked');
   }
 
-  override async verify(rawKey: string): Promise<VerifiedAppKey | null> {
-    // Malformed keys never reach the database.
-    if (!looksLikeAppKey(rawKey)) return null;
-    const hash = hashAppKey(rawKey);
-    const cacheKey = hash.toString('base64');
-    const cached = this.verified.get(cacheKey);
-    if (cached) return cached;
-    const found = await this.keys.findUsable(hash);
+  override verify(rawKey: string): Promise<VerifiedAppKey | null> {
+    // Malformed keys never reach the cache or the database.
+    if (!looksLikeAppKey(rawKey)) return Promise.resolve(null);
+    return this.verified.lookup(rawKey, () => this.lookUp(rawKey));
+  }
+
+  /** A cache miss: hash the key once and find it in the database. */
+  private async lookUp(rawKey: string): Promise<KeyLookup | null> {
+    const found = await this.keys.findUsable(hashAppKey(rawKey));
     if (!found) return null;
     const { app } = found;
     if (
@@ -94,19 +95,20 @@ export class AppKeysService extends AppKeyVerifier {
     ) {
       await this.keys.touch(found.keyId);
     }
-    const verified: VerifiedAppKey = {
-      keyId: found.keyId,
-      app: {
-        id: app.id,
-        name: app.name,
-        connectionId: app.connectionId,
-        database: app.database,
-        model: app.model,
-        namedGraphs: app.namedGraphs,
-        reasoning: app.reasoning,
+    return {
+      value: {
+        keyId: found.keyId,
+        app: {
+          id: app.id,
+          name: app.name,
+          connectionId: app.connectionId,
+          database: app.database,
+          model: app.model,
+          namedGraphs: app.namedGraphs,
+          reasoning: app.reasoning,
+        },
       },
+      expiresAt: found.expiresAt,
     };
-    this.verified.set(cacheKey, verified, found.expiresAt);
-    return verified;
   }
 }

@@ -57,17 +57,41 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     }
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const policy = this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+  // A route's policy never changes: read its metadata once per handler, not on every request.
+  private readonly policies = new WeakMap<object, AuthPolicy | null>();
+
+  // Not async: a public route (probes, docs) is let through without a promise or a metadata lookup.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policyOf(context);
     if (policy?.kind === 'public') return true;
+    return this.authenticate(context, policy);
+  }
+
+  private policyOf(context: ExecutionContext): AuthPolicy | null {
+    const handler = context.getHandler();
+    let policy = this.policies.get(handler);
+    if (policy === undefined) {
+      policy =
+        this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
+          handler,
+          context.getClass(),
+        ]) ?? null;
+      this.policies.set(handler, policy);
+    }
+    return policy;
+  }
+
+  private async authenticate(
+    context: ExecutionContext,
+    policy: AuthPolicy | null,
+  ): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthRequest>();
     if (!policy) {
       throw new DomainError('forbidden', 'auth.no_policy', 'This route declares no access policy');
     }
     switch (policy.kind) {
+      case 'public':
+        return true;
       case 'jwt':
         request.identity = await this.jwtIdentity(request, policy.scopes);
         return true;

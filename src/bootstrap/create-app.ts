@@ -7,6 +7,7 @@ import { AppModule } from '../app.module.js';
 import { AllExceptionsFilter, sendError } from '../common/errors/all-exceptions.filter.js';
 import type { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
+import { lazyChildLoggerFactory } from '../observability/lazy-request-logger.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { observeRequests, requestIdOf } from '../observability/request-observer.js';
 import { clientErrorHandler } from './client-errors.js';
@@ -48,6 +49,8 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
       disableRequestLogging: true,
       requestIdLogLabel: 'request_id',
     }),
+    // request.log is built only when something logs through it (the access line does not).
+    childLoggerFactory: lazyChildLoggerFactory,
     requestIdHeader: false,
     genReqId: requestIdOf,
     bodyLimit: config.server.bodyLimitBytes,
@@ -79,7 +82,7 @@ export async function configureApp(
 ): Promise<NestFastifyApplication> {
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, config.server.bodyLimitBytes);
-  observeRequests(fastify, metrics);
+  observeRequests(fastify, metrics, config.accessLog);
   refuseRepeatedAuthHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());

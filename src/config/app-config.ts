@@ -44,6 +44,8 @@ export abstract class AppConfig {
   /** Where `/metrics` is served: a listener of its own, not the public port; port 0: not served. */
   abstract readonly metrics: { host: string; port: number };
   abstract readonly logging: { type: LogType; level: LogLevel };
+  /** The one-line-per-request log: which fast successful requests are written (every other one is). */
+  abstract readonly accessLog: { samplePercent: number; slowMs: number };
   /** Inbound JWT on every route (REQUIRE_JWT_AUTH and JWT_*). */
   abstract readonly jwt: JwtValidationConfig & { required: boolean };
   /** Public-API JWT mode (API_AUTH_*): user token in Authorization, app key in X-Voicebox-App-Key. */
@@ -91,6 +93,8 @@ export abstract class AppConfig {
     analytics: boolean;
     charts: boolean;
   };
+  /** Requests per window per app key and per (app, X-Client-Id); 0: no limit. */
+  abstract readonly rateLimit: { perKey: number; perClient: number; windowSeconds: number };
   abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
   abstract readonly knowledgeGraph: {
     /** SERVICE endpoints a query may call (exact IRIs); empty: no federation at all. */

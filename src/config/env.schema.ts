@@ -48,6 +48,9 @@ export const envSchema = z
     // Logging (contract)
     LOG_TYPE: envEnum(LOG_TYPES, 'JSON'),
     LOG_LEVEL: envEnum(LOG_LEVELS, 'INFO'),
+    // Access log (ours): share of fast 2xx/3xx lines written; 4xx, 5xx and slow requests always are
+    VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT: envInt(100, 0, 100),
+    VOICEBOX_ACCESS_LOG_SLOW_MS: envInt(1000, 0, 3_600_000),
     // Configuration file (contract)
     VBX_CONFIG_FILE: envString(),
     // Inbound JWT (contract)
@@ -123,6 +126,10 @@ export const envSchema = z
     VOICEBOX_SECRET_KEY: envString().refine((v) => v === undefined || parseSecretKey(v) !== null, {
       message: 'must be 32 bytes, written as 64 hex digits or as base64',
     }),
+    // Rate limits (ours): requests per window, per app key and per app's client id; 0 = no limit
+    VOICEBOX_RATE_LIMIT_PER_KEY: envInt(0, 0),
+    VOICEBOX_RATE_LIMIT_PER_CLIENT: envInt(0, 0),
+    VOICEBOX_RATE_LIMIT_WINDOW_SECONDS: envInt(60, 1, 3600),
     // Knowledge graph (ours): SERVICE allow-list, schema cache, the embedded store
     VOICEBOX_SPARQL_SERVICE_ALLOWLIST: envList([]),
     VOICEBOX_SCHEMA_CACHE_TTL_SECONDS: envInt(600, 0, 7 * 24 * 3600),

@@ -63,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       dataDir: resolve(cwd, e.VOICEBOX_DATA_DIR ?? '.data'),
     },
     metrics: { host: e.METRICS_HOST ?? e.HOST ?? '0.0.0.0', port: e.METRICS_PORT },
+    accessLog: {
+      samplePercent: e.VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT,
+      slowMs: e.VOICEBOX_ACCESS_LOG_SLOW_MS,
+    },
     logging: { type: e.LOG_TYPE ?? 'JSON', level: e.LOG_LEVEL ?? 'INFO' },
     jwt: {
       required: e.REQUIRE_JWT_AUTH,
@@ -134,6 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       externalLlm: llm?.flags.enable_external_llm ?? false,
       analytics: llm?.flags.enable_analytics ?? true,
       charts: llm?.flags.enable_charts ?? true,
+    },
+    rateLimit: {
+      perKey: e.VOICEBOX_RATE_LIMIT_PER_KEY,
+      perClient: e.VOICEBOX_RATE_LIMIT_PER_CLIENT,
+      windowSeconds: e.VOICEBOX_RATE_LIMIT_WINDOW_SECONDS,
     },
     query: {
       execTimeoutSeconds: e.VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS,

@@ -65,4 +65,31 @@ describe('createRootLogger', () => {
       expect(sink.text).toContain('postgres://vbx:[REDACTED]@db:5432/vbx');
     }
   });
+
+  it('censors credential fields at the places the service puts them', () => {
+    const sink = new LogCapture();
+    const log = createRootLogger({
+      type: 'JSON',
+      level: 'INFO',
+      secretValues: [],
+      destination: sink,
+    });
+    log.info(
+      {
+        password: 'pw-top-level',
+        credential: { kind: 'basic', username: 'reader', password: 'pw-in-credential' },
+        body: { client_secret: 'cs-in-body' },
+        headers: { authorization: 'Token opaque-1234' },
+      },
+      'connection test',
+    );
+    const line = sink.json()[0];
+    expect(line).toMatchObject({
+      password: '[REDACTED]',
+      credential: { kind: 'basic', username: 'reader', password: '[REDACTED]' },
+      body: { client_secret: '[REDACTED]' },
+      headers: { authorization: '[REDACTED]' },
+    });
+    expect(sink.text).not.toMatch(/pw-top-level|pw-in-credential|cs-in-body|opaque-1234/);
+  });
 });

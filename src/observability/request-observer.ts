@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { AccessLogSampler } from './access-log-sampler.js';
 import type { MetricsRegistry } from './metrics.registry.js';
 import type { RequestAudit } from './request-audit.js';
 
@@ -15,9 +16,17 @@ export function requestIdOf(req: IncomingMessage): string {
 /**
  * One log line and one metrics sample per request, written when the response is done, plus the
  * request id echoed on every response. Fastify hooks rather than Nest interceptors, so that 404s,
- * body-parser refusals and errors thrown before a handler are counted too.
+ * body-parser refusals and errors thrown before a handler are counted too. The access line goes
+ * through the root logger with the request id, so a request that logs nothing else never builds its
+ * own child logger (lazy-request-logger.ts); `accessLog` samples fast successful lines.
  */
-export function observeRequests(fastify: FastifyInstance, metrics: MetricsRegistry): void {
+export function observeRequests(
+  fastify: FastifyInstance,
+  metrics: MetricsRegistry,
+  accessLog: { samplePercent: number; slowMs: number },
+): void {
+  const logger = fastify.log;
+  const sampler = new AccessLogSampler(accessLog.samplePercent, accessLog.slowMs);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -25,25 +34,31 @@ export function observeRequests(fastify: FastifyInstance, metrics: MetricsRegist
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
-    const seconds = reply.elapsedTime / 1000;
-    const labels = { method: request.method, route, status_code: String(status) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, seconds);
+    const elapsedMs = reply.elapsedTime;
+    metrics.httpDuration.seriesFor(request.method, route, status).observe(elapsedMs / 1000);
+    const audit: RequestAudit | undefined = request.audit;
+    const auditLine = audit !== undefined && !audit.isEmpty;
+    if (!auditLine && !sampler.shouldLog(status, elapsedMs)) return done();
     const line = {
+      request_id: request.id,
       method: request.method,
       route,
-      url: request.url.split('?')[0],
+      url: pathOf(request.url),
       status,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      duration_ms: Math.round(elapsedMs * 100) / 100,
     };
-    if (status >= 500) request.log.error(line, 'request');
-    else request.log.info(line, 'request');
-    const audit: RequestAudit | undefined = request.audit;
-    if (audit && !audit.isEmpty) {
-      request.log.info({ ...line, ...identityOf(request), ...audit.toLog() }, 'audit');
+    if (status >= 500) logger.error(line, 'request');
+    else logger.info(line, 'request');
+    if (auditLine) {
+      logger.info({ ...line, ...identityOf(request), ...audit.toLog() }, 'audit');
     }
     done();
   });
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 /** Who the request acted for, as the audit line names them (ids only, never a credential). */

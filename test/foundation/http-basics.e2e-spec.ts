@@ -64,7 +64,7 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
     });
     const metrics = await t.scrapeMetrics();
     expect(metrics.body).toMatch(
-      /voicebox_http_requests_total\{method="GET",route="unmatched",status_code="404"\} \d+/,
+      /voicebox_http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} \d+/,
     );
   });
 
@@ -206,7 +206,7 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
     expect(res.contentType).toMatch(/text\/plain/);
     expect(res.body).toMatch(/voicebox_process_cpu_user_seconds_total/);
     expect(res.body).toMatch(
-      /voicebox_http_requests_total\{method="GET",route="\/system\/health",status_code="204"\} [1-9]/,
+      /voicebox_http_request_duration_seconds_count\{method="GET",route="\/system\/health",status_code="204"\} [1-9]/,
     );
     // Not beside the public API: the public port does not know the route.
     const publicPort = await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -214,5 +214,36 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
     expect(res.body).toMatch(
       /voicebox_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/system\/health",status_code="204"\}/,
     );
+  });
+});
+
+describe('access log sampling (VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT, VOICEBOX_ACCESS_LOG_SLOW_MS)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(
+      { VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT: '25', VOICEBOX_ACCESS_LOG_SLOW_MS: '60000' },
+      [FixtureModule],
+    );
+  });
+  afterAll(() => t.close());
+
+  const requestLines = (route: string) =>
+    t.logs.json().filter((l) => l.msg === 'request' && l.route === route);
+
+  it('writes a quarter of fast 2xx lines and every 4xx, while metrics count every request', async () => {
+    for (let i = 0; i < 40; i++) await t.app.inject({ method: 'GET', url: '/system/health' });
+    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'GET', url: '/no/such/route' });
+    expect(requestLines('/system/health')).toHaveLength(10);
+    expect(requestLines('unmatched')).toHaveLength(5);
+    expect((await t.scrapeMetrics()).body).toMatch(
+      /voicebox_http_request_duration_seconds_count\{method="GET",route="\/system\/health",status_code="204"\} 40\n/,
+    );
+  });
+
+  it('still logs through the request logger with the request id when a request has more to say', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/test/boom' });
+    expect(res.statusCode).toBe(500);
+    const lines = t.logs.json().filter((l) => l.request_id === res.headers['x-request-id']);
+    expect(lines.map((l) => l.msg)).toEqual(['unhandled error', 'request']);
   });
 });
