@@ -1,5 +1,6 @@
 import type { LlmProviderName } from './vbx-config.schema.js';
 import type { HeaderTemplate } from './header-template.js';
+import type { TokenExchangeProviderName } from './env.schema.js';
 
 export type LogType = 'JSON' | 'TEXT';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
@@ -54,16 +55,20 @@ export abstract class AppConfig {
   abstract readonly admin: { token?: string; scope: string };
   /** JWKS fetching, shared by the JWT_* and API_AUTH_* validators. */
   abstract readonly jwks: { refetchCooldownSeconds: number; fetchTimeoutMs: number };
+  /** Token exchange (TOKEN_EXCHANGE_PROVIDER, OKTA_*): the hop toward the LLM gateway, and the cache. */
   abstract readonly tokenExchange: {
-    provider?: 'okta';
+    provider?: TokenExchangeProviderName;
     clientId?: string;
     clientSecret?: string;
     privateKeyPath?: string;
+    privateKeyId?: string;
     discoveryUrl?: string;
     audience?: string;
     scope?: string;
     cacheTtlSeconds: number;
     expiryBufferSeconds: number;
+    cacheMaxEntries: number;
+    timeoutMs: number;
   };
   abstract readonly gateway: {
     authorizationServerId?: string;
@@ -71,6 +76,7 @@ export abstract class AppConfig {
     backendClientId?: string;
     backendClientSecret?: string;
     backendClientPrivateKeyFile?: string;
+    backendClientPrivateKeyId?: string;
     oktaDomain?: string;
     serviceEndpoint?: string;
     serviceScope?: string;

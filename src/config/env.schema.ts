@@ -18,6 +18,10 @@ export const JWT_ALGORITHMS = [
   'ES512',
 ] as const;
 
+/** Token-exchange dialects (token-exchange/exchange-grants.ts). */
+export const TOKEN_EXCHANGE_PROVIDERS = ['okta', 'rfc8693', 'entra'] as const;
+export type TokenExchangeProviderName = (typeof TOKEN_EXCHANGE_PROVIDERS)[number];
+
 export const LOG_TYPES = ['JSON', 'TEXT'] as const;
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
@@ -81,22 +85,30 @@ export const envSchema = z
     JWKS_REFETCH_COOLDOWN_SECONDS: envInt(30, 0, 3600),
     JWKS_FETCH_TIMEOUT_MS: envInt(5000, 100, 60_000),
     // Token exchange toward the LLM gateway (contract)
-    TOKEN_EXCHANGE_PROVIDER: envEnum(['okta'] as const),
+    TOKEN_EXCHANGE_PROVIDER: envEnum(TOKEN_EXCHANGE_PROVIDERS),
     OKTA_CLIENT_ID: envString(),
     OKTA_CLIENT_SECRET: envString(),
     OKTA_PRIVATE_KEY_PATH: envString(),
+    // Ours: the `kid` of the private-key JWT (default: the key's RFC 7638 thumbprint).
+    OKTA_PRIVATE_KEY_ID: envString(),
     OKTA_DISCOVERY_URL: envUrl(),
     OKTA_LLM_GATEWAY_AUDIENCE: envString(),
     OKTA_LLM_GATEWAY_SCOPE: envString(),
     TOKEN_CACHE_TTL_SECONDS: envInt(3600, 1),
     TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: envInt(300, 0),
+    // Ours: exchanged tokens kept (both hops together), and how long one exchange may take.
+    TOKEN_CACHE_MAX_ENTRIES: envInt(10_000, 1, 10_000_000),
+    TOKEN_EXCHANGE_TIMEOUT_MS: envInt(5000, 100, 60_000),
     // Gateway-to-Voicebox exchange, the gateway side (contract)
     OKTA_AUTHORIZATION_SERVER_ID: envString(),
     OKTA_AUTHORIZATION_SERVER_AUDIENCE: envString(),
     OKTA_BACKEND_CLIENT_ID: envString(),
     OKTA_BACKEND_CLIENT_SECRET: envString(),
     OKTA_BACKEND_CLIENT_PRIVATE_KEY_FILE: envString(),
-    OKTA_DOMAIN: envString(),
+    OKTA_BACKEND_CLIENT_PRIVATE_KEY_ID: envString(),
+    OKTA_DOMAIN: envString().refine((v) => v === undefined || isOktaDomain(v), {
+      message: 'must be a host name (dev-123.okta.com) or an http(s) URL without a path',
+    }),
     VOICEBOX_SERVICE_ENDPOINT: envUrl(),
     VOICEBOX_SERVICE_SCOPE: envString(),
     // LLM credentials (contract); which ones are required depends on the JSON configuration.
@@ -164,16 +176,54 @@ export const envSchema = z
         message: 'must be at least 16 characters long',
       });
     }
-    const tx = 'when TOKEN_EXCHANGE_PROVIDER=okta';
-    const okta = env.TOKEN_EXCHANGE_PROVIDER === 'okta';
-    need(okta, 'OKTA_CLIENT_ID', tx);
-    need(okta, 'OKTA_DISCOVERY_URL', tx);
-    need(okta, 'OKTA_LLM_GATEWAY_AUDIENCE', tx);
-    if (okta && env.OKTA_CLIENT_SECRET === undefined && env.OKTA_PRIVATE_KEY_PATH === undefined) {
+    const exchange = env.TOKEN_EXCHANGE_PROVIDER !== undefined;
+    const tx = `when TOKEN_EXCHANGE_PROVIDER=${env.TOKEN_EXCHANGE_PROVIDER}`;
+    need(exchange, 'OKTA_CLIENT_ID', tx);
+    need(exchange, 'OKTA_DISCOVERY_URL', tx);
+    need(exchange, 'OKTA_LLM_GATEWAY_AUDIENCE', tx);
+    if (
+      exchange &&
+      env.OKTA_CLIENT_SECRET === undefined &&
+      env.OKTA_PRIVATE_KEY_PATH === undefined
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['OKTA_CLIENT_SECRET'],
         message: `or OKTA_PRIVATE_KEY_PATH is required ${tx}`,
+      });
+    }
+    // The exchange starts from the user's own token: without a JWT mode there is none to exchange.
+    const userToken = env.API_AUTH_JWT_ENABLED || env.REQUIRE_JWT_AUTH;
+    if (exchange && !userToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKEN_EXCHANGE_PROVIDER'],
+        message: "needs the user's token: set API_AUTH_JWT_ENABLED=true or REQUIRE_JWT_AUTH=true",
+      });
+    }
+    const gw = 'when VOICEBOX_SERVICE_ENDPOINT is set';
+    const gateway = env.VOICEBOX_SERVICE_ENDPOINT !== undefined;
+    need(gateway, 'OKTA_DOMAIN', gw);
+    need(gateway, 'OKTA_AUTHORIZATION_SERVER_ID', gw);
+    need(gateway, 'OKTA_AUTHORIZATION_SERVER_AUDIENCE', gw);
+    need(gateway, 'OKTA_BACKEND_CLIENT_ID', gw);
+    need(gateway, 'VOICEBOX_SERVICE_SCOPE', gw);
+    if (
+      gateway &&
+      env.OKTA_BACKEND_CLIENT_SECRET === undefined &&
+      env.OKTA_BACKEND_CLIENT_PRIVATE_KEY_FILE === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OKTA_BACKEND_CLIENT_SECRET'],
+        message: `or OKTA_BACKEND_CLIENT_PRIVATE_KEY_FILE is required ${gw}`,
+      });
+    }
+    if (gateway && !userToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VOICEBOX_SERVICE_ENDPOINT'],
+        message: "needs the user's token: set API_AUTH_JWT_ENABLED=true or REQUIRE_JWT_AUTH=true",
       });
     }
     if (env.TOKEN_CACHE_EXPIRY_BUFFER_SECONDS >= env.TOKEN_CACHE_TTL_SECONDS) {
@@ -186,6 +236,16 @@ export const envSchema = z
   });
 
 export type RawEnv = z.output<typeof envSchema>;
+
+function isOktaDomain(v: string): boolean {
+  if (/^[A-Za-z0-9.-]+(:\d+)?$/.test(v)) return true;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && !u.search;
+  } catch {
+    return false;
+  }
+}
 
 function isPostgresUrl(v: string): boolean {
   try {

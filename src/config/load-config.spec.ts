@@ -112,8 +112,25 @@ describe('loadConfig: environment', () => {
     ],
     [
       { TOKEN_EXCHANGE_PROVIDER: 'auth0' },
-      'TOKEN_EXCHANGE_PROVIDER: must be one of okta (got "auth0")',
+      'TOKEN_EXCHANGE_PROVIDER: must be one of okta, rfc8693, entra (got "auth0")',
     ],
+    [
+      { TOKEN_EXCHANGE_PROVIDER: 'entra' },
+      "TOKEN_EXCHANGE_PROVIDER: needs the user's token: set API_AUTH_JWT_ENABLED=true or REQUIRE_JWT_AUTH=true",
+    ],
+    [
+      { VOICEBOX_SERVICE_ENDPOINT: 'http://voicebox:8000' },
+      'OKTA_BACKEND_CLIENT_SECRET: or OKTA_BACKEND_CLIENT_PRIVATE_KEY_FILE is required when VOICEBOX_SERVICE_ENDPOINT is set',
+    ],
+    [
+      { VOICEBOX_SERVICE_ENDPOINT: 'http://voicebox:8000' },
+      'VOICEBOX_SERVICE_SCOPE: is required when VOICEBOX_SERVICE_ENDPOINT is set',
+    ],
+    [
+      { OKTA_DOMAIN: 'https://dev-1.okta.com/oauth2' },
+      'OKTA_DOMAIN: must be a host name (dev-123.okta.com) or an http(s) URL without a path',
+    ],
+    [{ TOKEN_EXCHANGE_TIMEOUT_MS: '10' }, 'TOKEN_EXCHANGE_TIMEOUT_MS: must be between 100'],
     [
       { TOKEN_CACHE_TTL_SECONDS: '60', TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: '300' },
       'TOKEN_CACHE_EXPIRY_BUFFER_SECONDS: must be smaller than TOKEN_CACHE_TTL_SECONDS',
@@ -250,6 +267,9 @@ describe('loadConfig: VBX_CONFIG_FILE', () => {
       OKTA_CLIENT_SECRET: 's',
       OKTA_DISCOVERY_URL: 'https://idp.example.com/.well-known/openid-configuration',
       OKTA_LLM_GATEWAY_AUDIENCE: 'api://llm',
+      REQUIRE_JWT_AUTH: 'true',
+      JWT_ISSUER: 'https://idp.example.com',
+      JWT_JWKS_URI: 'https://idp.example.com/keys',
     };
     expect(problems(env)).toEqual([
       'VBX_CONFIG_FILE $.default_llm_config.llm_provider: token exchange (TOKEN_EXCHANGE_PROVIDER=okta) is supported only with llm_provider "openai", not "bedrock"',

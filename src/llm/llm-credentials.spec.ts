@@ -23,6 +23,8 @@ const check = (
       provider: opts.tokenExchange ? 'okta' : undefined,
       cacheTtlSeconds: 3600,
       expiryBufferSeconds: 300,
+      cacheMaxEntries: 10_000,
+      timeoutMs: 5000,
     },
   }).map((p) => `${p.where}: ${p.reason}`);
 
@@ -77,7 +79,12 @@ describe('validateLlmCredentials', () => {
       validateLlmCredentials({
         llm: null,
         llmCredentials: {},
-        tokenExchange: { cacheTtlSeconds: 1, expiryBufferSeconds: 0 },
+        tokenExchange: {
+          cacheTtlSeconds: 1,
+          expiryBufferSeconds: 0,
+          cacheMaxEntries: 1,
+          timeoutMs: 100,
+        },
       }),
     ).toEqual([]);
   });

@@ -24,6 +24,19 @@ export interface AuditedAsk {
   outcome: string;
 }
 
+/** One token exchange made for the request: which hop, and whether the cache served it. */
+export interface AuditedTokenExchange {
+  hop: string;
+  source: string;
+}
+
+/** A request forwarded to another service (the gateway of a split deployment). */
+export interface AuditedForward {
+  service: string;
+  route: string;
+  status: number;
+}
+
 /**
  * What one request did on whose behalf, written as a single `audit` log line when the response is
  * done (request-observer.ts). Capabilities add to it through `@Audit()`; LLM usage arrives through
@@ -32,6 +45,16 @@ export interface AuditedAsk {
 export class RequestAudit {
   readonly llmCalls: AuditedLlmCall[] = [];
   ask?: AuditedAsk;
+  readonly tokenExchanges: AuditedTokenExchange[] = [];
+  forward?: AuditedForward;
+
+  recordTokenExchange(exchange: AuditedTokenExchange): void {
+    this.tokenExchanges.push({ hop: exchange.hop, source: exchange.source });
+  }
+
+  recordForward(forward: AuditedForward): void {
+    this.forward = { ...forward };
+  }
 
   recordAsk(ask: AuditedAsk): void {
     this.ask = { ...ask };
@@ -50,7 +73,12 @@ export class RequestAudit {
   }
 
   get isEmpty(): boolean {
-    return this.llmCalls.length === 0 && this.ask === undefined;
+    return (
+      this.llmCalls.length === 0 &&
+      this.ask === undefined &&
+      this.tokenExchanges.length === 0 &&
+      this.forward === undefined
+    );
   }
 
   toLog(): Record<string, unknown> {
@@ -67,6 +95,14 @@ export class RequestAudit {
       })),
       llm_prompt_tokens: sum((c) => c.promptTokens),
       llm_completion_tokens: sum((c) => c.completionTokens),
+      ...(this.tokenExchanges.length > 0 && {
+        token_exchanges: this.tokenExchanges.map((e) => ({ hop: e.hop, source: e.source })),
+      }),
+      ...(this.forward && {
+        forwarded_to: this.forward.service,
+        forwarded_route: this.forward.route,
+        forwarded_status: this.forward.status,
+      }),
       ...(this.ask && {
         app_name: this.ask.appName,
         conversation_id: this.ask.conversationId,

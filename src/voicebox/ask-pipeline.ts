@@ -120,6 +120,13 @@ export class AskPipeline {
     const trace = new TurnTrace();
     const record = this.recorder.start({ input, conversation, draft, trace, question });
     try {
+      // Before the first streamed line: a refused or failed token exchange is still an HTTP error.
+      const llm = await this.llmContexts.create({
+        identity,
+        signal,
+        audit: input.audit,
+        onUsage: trace.onUsage,
+      });
       draft.set('status', 'understanding the question');
       const ctx: TurnContext = {
         identity,
@@ -130,12 +137,7 @@ export class AskPipeline {
           requestUser: identity.clientId,
           onStoreTime: trace.onStoreTime,
         },
-        llm: await this.llmContexts.create({
-          identity,
-          signal,
-          audit: input.audit,
-          onUsage: trace.onUsage,
-        }),
+        llm,
         trace,
         directives,
       };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KnowledgeGraphModule } from '../knowledge-graph/knowledge-graph.module.js';
 import { LlmModule } from '../llm/llm.module.js';
+import { TokenExchangeModule } from '../token-exchange/token-exchange.module.js';
 import { AnalyzeRowsStep } from './analytics/analyze-rows.step.js';
 import { AskPipeline } from './ask-pipeline.js';
 import { BackgroundAnswerStep } from './background/background-answer.step.js';
@@ -33,7 +34,7 @@ import { VoiceboxController } from './voicebox.controller.js';
  * the app's stored examples come from ExamplesModule.
  */
 @Module({
-  imports: [LlmModule, KnowledgeGraphModule, ExamplesModule],
+  imports: [LlmModule, KnowledgeGraphModule, ExamplesModule, TokenExchangeModule],
   controllers: [VoiceboxController],
   providers: [
     { provide: EntityLinker, useClass: GraphEntityLinker },

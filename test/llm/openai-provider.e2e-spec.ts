@@ -121,6 +121,9 @@ describe('openai strategy on the chat-completions wire', () => {
         OKTA_CLIENT_SECRET: 'okta-secret-value',
         OKTA_DISCOVERY_URL: 'http://127.0.0.1:1/.well-known/openid-configuration',
         OKTA_LLM_GATEWAY_AUDIENCE: 'llm-gateway',
+        REQUIRE_JWT_AUTH: 'true',
+        JWT_ISSUER: 'http://127.0.0.1:1',
+        JWT_JWKS_URI: 'http://127.0.0.1:1/jwks',
       },
     );
     await registry.get('default').complete({ messages: USER }, { bearerToken: 'exchanged-jwt-1' });

@@ -45,6 +45,14 @@ export class LoopbackIdp {
   jwksFetches = 0;
   /** 'up' serves; 'down' resets the connection; 'error' answers 503. */
   jwksMode: 'up' | 'down' | 'error' = 'up';
+  /**
+   * The token endpoint: 'up' serves; 'down' resets the connection; 'error' answers 503 with
+   * Retry-After: 7; 'slow' answers after `tokenDelayMs`.
+   */
+  tokenMode: 'up' | 'down' | 'error' | 'slow' = 'up';
+  tokenDelayMs = 0;
+  /** Called for every request to the token endpoint, before the mode applies. */
+  onTokenRequest?: () => void;
   readonly keys: SigningKey[] = [];
   provider!: Provider;
   private readonly sockets = new Set<Socket>();
@@ -108,7 +116,10 @@ export class LoopbackIdp {
       s.on('close', () => idp.sockets.delete(s));
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // Okta's custom authorization servers live under /oauth2/{id}: answer there too.
+      req.url = (req.url ?? '/').replace(/^\/oauth2\/[^/]+\//, '/');
       if (req.url === '/jwks') return idp.serveJwks(req, res);
+      if (req.url === '/token') return void idp.serveToken(req, res, callback);
       void callback(req, res);
     });
     return idp;
@@ -187,6 +198,25 @@ export class LoopbackIdp {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((done) => this.server.close(() => done()));
+  }
+
+  private async serveToken(
+    req: IncomingMessage,
+    res: ServerResponse,
+    callback: (req: IncomingMessage, res: ServerResponse) => unknown,
+  ): Promise<void> {
+    this.onTokenRequest?.();
+    if (this.tokenMode === 'down') {
+      req.socket.destroy();
+      return;
+    }
+    if (this.tokenMode === 'error') {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '7' }).end('unavailable');
+      return;
+    }
+    if (this.tokenMode === 'slow') await new Promise((r) => setTimeout(r, this.tokenDelayMs));
+    if (res.destroyed) return;
+    await callback(req, res);
   }
 
   private serveJwks(req: IncomingMessage, res: ServerResponse): void {

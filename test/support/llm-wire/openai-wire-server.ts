@@ -36,6 +36,11 @@ export class OpenAiWireServer {
   private readonly script: WireReply[] = [];
   private closeWaiters: Array<() => void> = [];
   defaultText = 'Hello from the loopback model';
+  /**
+   * An LLM gateway's check of the caller (e.g. a bearer JWT against an IdP's JWKS): a refusal
+   * answers its status before the request is recorded; undefined lets the request through.
+   */
+  authorize?: (req: IncomingMessage) => Promise<{ status: number; body: unknown } | undefined>;
 
   private constructor(private readonly server: Server) {}
 
@@ -79,6 +84,12 @@ export class OpenAiWireServer {
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
     const text = Buffer.concat(chunks).toString('utf8');
+    const refusal = await this.authorize?.(req);
+    if (refusal) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(refusal.body));
+      return;
+    }
     const recorded: RecordedRequest = {
       method: req.method ?? '',
       path: url.pathname,
