@@ -145,7 +145,8 @@ describe('token exchange toward the LLM gateway (okta dialect)', () => {
     let discoveries = 0;
     const original = globalThis.fetch;
     globalThis.fetch = (input, init) => {
-      if (String(input as string).endsWith('/openid-configuration')) discoveries++;
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.endsWith('/openid-configuration')) discoveries++;
       return original(input, init);
     };
     try {

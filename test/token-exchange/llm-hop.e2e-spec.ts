@@ -38,7 +38,9 @@ describe('the hop to the LLM gateway, over HTTP', () => {
       audience: LLM_GATEWAY,
       requiredScope: 'llm.invoke',
     });
-    const { REQUIRE_JWT_AUTH: _r, JWT_ISSUER: _i, JWT_JWKS_URI: _j, ...hop } = llmHopEnv(as);
+    // One process in public-API JWT mode: the user's token is checked against API_AUTH_*.
+    const hop = llmHopEnv(as);
+    for (const name of ['REQUIRE_JWT_AUTH', 'JWT_ISSUER', 'JWT_JWKS_URI']) delete hop[name];
     t = await startVoicebox(wire, {
       ...hop,
       OPENAI_API_KEY: '',

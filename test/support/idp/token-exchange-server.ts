@@ -78,7 +78,7 @@ export class TokenExchangeServer {
       secret: 'voicebox-app-secret-0123456789',
     };
     const byAudience = new Map(opts.resourceServers.map((r) => [r.audience, r]));
-    let server!: TokenExchangeServer;
+    const self = {} as { server: TokenExchangeServer };
     const clients = [
       {
         client_id: userClient.id,
@@ -128,7 +128,7 @@ export class TokenExchangeServer {
         }),
         // Okta checks that a private-key JWT names the token endpoint itself as its audience.
         assertJwtClientAuthClaimsAndHeader: (ctx, claims) => {
-          const endpoint = `${server.idp.issuer}/token`;
+          const endpoint = `${self.server.idp.issuer}/token`;
           if (claims.aud !== endpoint) {
             throw new errors.InvalidClientAuth(
               'The audience of the client_assertion JWT must be the token endpoint',
@@ -138,14 +138,14 @@ export class TokenExchangeServer {
         },
       },
       configure: (provider) => {
-        provider.registerGrantType('password', (ctx) => server.passwordGrant(ctx), [
+        provider.registerGrantType('password', (ctx) => self.server.passwordGrant(ctx), [
           'username',
           'password',
           'scope',
           'resource',
         ]);
         if (dialect === 'entra') {
-          provider.registerGrantType(JWT_BEARER, (ctx) => server.onBehalfOf(ctx), [
+          provider.registerGrantType(JWT_BEARER, (ctx) => self.server.onBehalfOf(ctx), [
             'assertion',
             'requested_token_use',
             'scope',
@@ -153,7 +153,7 @@ export class TokenExchangeServer {
         } else {
           provider.registerGrantType(
             TOKEN_EXCHANGE,
-            (ctx) => server.tokenExchange(ctx),
+            (ctx) => self.server.tokenExchange(ctx),
             [
               'audience',
               'resource',
@@ -169,7 +169,8 @@ export class TokenExchangeServer {
         }
       },
     });
-    server = new TokenExchangeServer(idp, dialect, opts);
+    const server = new TokenExchangeServer(idp, dialect, opts);
+    self.server = server;
     idp.onTokenRequest = () => server.tokenRequests++;
     return server;
   }
