@@ -44,6 +44,24 @@ export class ChatCompletionsController {
     content: {
       'application/json': {
         schema: { $ref: '#/components/schemas/ChatCompletionResponseDto' },
+        example: {
+          id: 'chatcmpl-3f1c2b7e',
+          object: 'chat.completion',
+          created: 1764691200,
+          model: 'ck25-demo',
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content:
+                  'Ms. Brant works in the [Engineering](http://ld.company.org/prod-instances/dept-73191) department.\n\n```sparql\nSELECT ?dept WHERE { … }\n```',
+              },
+              finish_reason: 'stop',
+            },
+          ],
+          usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        },
       },
       'text/event-stream': { schema: { type: 'string' }, example: STREAM_EXAMPLE },
     },

@@ -12,6 +12,7 @@ import {
   startVoicebox,
   type AskBody,
   type VoiceboxTestApp,
+  TEST_APP_NAME,
 } from '../voicebox/voicebox-kit.js';
 
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -97,7 +98,7 @@ describe('Audit trail: GET /api/v1/admin/audit', () => {
       status: 200,
       outcome: 'answered',
       auth: 'app-key',
-      app_name: 'ck25-demo',
+      app_name: TEST_APP_NAME,
       client_id: 'alice',
       conversation_id: asked.conversation_id,
       message_id: asked.message_id,
@@ -135,7 +136,7 @@ describe('Audit trail: GET /api/v1/admin/audit', () => {
     );
     const appId = all.find((r) => r.app_id)!.app_id!;
     // The refused request never established an app: only the two asks are the demo app's.
-    expect((await audit('?app=ck25-demo')).json<AuditRecord[]>()).toHaveLength(2);
+    expect((await audit(`?app=${TEST_APP_NAME}`)).json<AuditRecord[]>()).toHaveLength(2);
     expect((await audit(`?app=${appId}`)).json<AuditRecord[]>()).toHaveLength(2);
     expect((await audit('?app=another-app')).json<AuditRecord[]>()).toHaveLength(0);
     expect((await audit('?client_id=bob')).json<AuditRecord[]>()).toHaveLength(1);

@@ -10,6 +10,7 @@ import {
   sparqlReply,
   startVoicebox,
   type VoiceboxTestApp,
+  TEST_APP_NAME,
 } from '../voicebox/voicebox-kit.js';
 
 const DEPT_QUERY = `PREFIX pv: <${PV}>
@@ -36,7 +37,7 @@ describe('OpenAI-compatible face, with the official openai SDK as the client', (
   it('lists the key’s app as the one model', async () => {
     const models = [];
     for await (const m of client.models.list()) models.push(m);
-    expect(models.map((m) => m.id)).toEqual(['ck25-demo']);
+    expect(models.map((m) => m.id)).toEqual([TEST_APP_NAME]);
   });
 
   it('answers the last user message with the SPARQL in a fenced block; sampling fields are accepted', async () => {
@@ -57,7 +58,7 @@ describe('OpenAI-compatible face, with the official openai SDK as the client', (
       user: 'alice',
     });
     expect(completion.object).toBe('chat.completion');
-    expect(completion.model).toBe('ck25-demo');
+    expect(completion.model).toBe(TEST_APP_NAME);
     const content = completion.choices[0].message.content!;
     expect(content).toBe(`Ms. Brant works in Marketing.\n\n\`\`\`sparql\n${DEPT_QUERY}\n\`\`\``);
     expect(completion.choices[0].finish_reason).toBe('stop');
@@ -72,7 +73,7 @@ describe('OpenAI-compatible face, with the official openai SDK as the client', (
       answerReply('Several people.'),
     );
     const completion = await client.chat.completions.create({
-      model: 'ck25-demo',
+      model: TEST_APP_NAME,
       messages: [
         { role: 'user', content: 'In which department is Ms. Brant?' },
         {
@@ -98,7 +99,7 @@ describe('OpenAI-compatible face, with the official openai SDK as the client', (
       answerReply('Ms. Brant works in the Marketing department.'),
     );
     const stream = await client.chat.completions.create({
-      model: 'ck25-demo',
+      model: TEST_APP_NAME,
       messages: [{ role: 'user', content: 'In which department is Ms. Brant?' }],
       stream: true,
       stream_options: { include_usage: true },
