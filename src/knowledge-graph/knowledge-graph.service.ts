@@ -66,7 +66,10 @@ export class KnowledgeGraphService {
     maxRows = SCHEMA_MAX_ROWS,
   ): Promise<SparqlBinding[]> {
     const gate = new SparqlReadOnlyGate({ serviceAllowlist: [], maxResults: maxRows });
-    const r = await this.run(gate, maxRows, target, sparql, ctx);
+    // Sent as written, once the gate has passed it: these are the service's own templates, not a
+    // model's text, and regeneration would expand Stardog's list-subject property functions
+    // (`(?l ?score) textMatch 'q'`) into rdf:first/rest triples the store no longer recognises.
+    const r = await this.run(gate, maxRows, target, sparql, ctx, { asWritten: true });
     return r.form === 'SELECT' ? r.results.bindings : [];
   }
 
@@ -97,6 +100,7 @@ export class KnowledgeGraphService {
     target: KgTarget,
     sparql: string,
     ctx: KgRequestContext,
+    opts: { asWritten?: boolean } = {},
   ): Promise<KgQueryResult> {
     const gated = await gate.checkOffThread(sparql, ctx.signal);
     const store = this.stores.get(target.connection.kind);
@@ -107,7 +111,13 @@ export class KnowledgeGraphService {
       ctx.onStoreTime?.(ms);
     };
     const result = await store
-      .execute({ target, sparql: gated.sparql, form: gated.form, timeoutMs: this.timeoutMs, ctx })
+      .execute({
+        target,
+        sparql: opts.asWritten ? sparql : gated.sparql,
+        form: gated.form,
+        timeoutMs: this.timeoutMs,
+        ctx,
+      })
       .catch((err: unknown) => {
         observe(err instanceof DomainError ? err.code : 'error');
         throw err;
