@@ -5,6 +5,7 @@ import { startTestApp } from '../support/test-app.js';
 import {
   ADMIN_TOKEN,
   KAREN,
+  KAREN_DEPT_QUERY,
   PV,
   TEST_APP_NAME,
   actionOf,
@@ -17,8 +18,6 @@ import {
   type VoiceboxTestApp,
 } from './voicebox-kit.js';
 
-const DEPT_QUERY = `PREFIX pv: <${PV}>
-SELECT DISTINCT ?dept WHERE { <${KAREN}> pv:memberOf ?dept . ?dept a pv:Department }`;
 const MANAGER_QUERY = `PREFIX pv: <${PV}>
 SELECT DISTINCT ?manager WHERE { <${KAREN}> pv:hasManager ?manager }`;
 
@@ -60,7 +59,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
 
   it('rewrites a follow-up into a standalone question from the conversation, and stores each turn whole', async () => {
     wire.reply(
-      sparqlReply(DEPT_QUERY),
+      sparqlReply(KAREN_DEPT_QUERY),
       answerReply('Ms. Brant works in Marketing.'),
       // Turn 2: the rewrite, then the query, then the answer.
       answerReply('Who is the manager of Karen Brant?'),
@@ -108,7 +107,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
   });
 
   it("answers 404 for another client's conversation, and another app's (400 for an id that is no uuid)", async () => {
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
     const mine = (
       await post(t, 'ask', { query: 'In which department is Ms. Brant?' })
     ).json<AskBody>();
@@ -165,7 +164,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
 
   it('stores nothing for a failed turn', async () => {
     const question = 'In which department is Ms. Brant, asked when the model fails?';
-    wire.reply(sparqlReply(DEPT_QUERY), { kind: 'status', status: 500 });
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), { kind: 'status', status: 500 });
     const res = await post(t, 'ask', { query: question });
     expect(res.statusCode).toBe(502);
     const { rows } = await t.app
@@ -177,7 +176,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
   });
 
   it('continues a conversation on another instance after a restart (state lives in PostgreSQL)', async () => {
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
     const first = (
       await post(t, 'ask', { query: 'In which department is Ms. Brant?' })
     ).json<AskBody>();
@@ -204,7 +203,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
   });
 
   it('#debug adds the prompts, grounding, LLM calls and step durations; the directive never reaches the model', async () => {
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
     const res = await post(t, 'ask', { query: 'In which department is Ms. Brant? #debug' });
     expect(res.statusCode).toBe(200);
     const body = res.json<AskBody>();
@@ -226,7 +225,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
       expect.arrayContaining(['link_entities', 'retrieve_schema', 'write_answer']),
     );
     // Without the directive, none of that.
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
     const plain = (
       await post(t, 'ask', { query: 'In which department is Ms. Brant?' })
     ).json<AskBody>();
@@ -234,7 +233,7 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
   });
 
   it('writes one audit line per ask naming app, client, subject, conversation, SPARQL, rows and outcome', async () => {
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
     const body = (
       await post(
         t,

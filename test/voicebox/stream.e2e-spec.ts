@@ -8,6 +8,7 @@ import { StardogWireServer } from '../support/sparql/stardog-wire-server.js';
 import {
   ADMIN_TOKEN,
   KAREN,
+  KAREN_DEPT_QUERY,
   PV,
   actionOf,
   answerReply,
@@ -16,9 +17,6 @@ import {
   type AskBody,
   type VoiceboxTestApp,
 } from './voicebox-kit.js';
-
-const DEPT_QUERY = `PREFIX pv: <${PV}>
-SELECT DISTINCT ?dept WHERE { <${KAREN}> pv:memberOf ?dept . ?dept a pv:Department }`;
 
 /** An open NDJSON stream: lines as they arrive, with their arrival times. */
 interface OpenStream {
@@ -102,7 +100,7 @@ describe('POST /api/v1/voicebox/stream/ask over a real connection', () => {
   it('sends one NDJSON line per step as it happens, the first before the first LLM call returns', async () => {
     const MODEL_DELAY_MS = 1500;
     wire.reply(
-      { ...sparqlReply(DEPT_QUERY), delayMs: MODEL_DELAY_MS },
+      { ...sparqlReply(KAREN_DEPT_QUERY), delayMs: MODEL_DELAY_MS },
       answerReply('Ms. Brant works in the Marketing department of the company.'),
     );
     const started = Date.now();
@@ -120,7 +118,7 @@ describe('POST /api/v1/voicebox/stream/ask over a real connection', () => {
     const last = events.at(-1)!;
     expect(last.pending).toBe(false);
     expect(last.result).toBe('Ms. Brant works in the Marketing department of the company.');
-    expect(actionOf(last, 'sparql')).toBe(DEPT_QUERY);
+    expect(actionOf(last, 'sparql')).toBe(KAREN_DEPT_QUERY);
     // Every line is of the ask shape, for the same conversation and message.
     for (const e of events) {
       expect(e.conversation_id).toBe(last.conversation_id);

@@ -5,16 +5,12 @@ import { SECURITY } from '../../src/common/http/security-schemes.js';
 import { launchChromium } from '../support/chromium.js';
 import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
 import {
-  KAREN,
-  PV,
+  KAREN_DEPT_QUERY,
   answerReply,
   sparqlReply,
   startVoicebox,
   type VoiceboxTestApp,
 } from './voicebox-kit.js';
-
-const DEPT_QUERY = `PREFIX pv: <${PV}>
-SELECT DISTINCT ?dept WHERE { <${KAREN}> pv:memberOf ?dept . ?dept a pv:Department }`;
 
 interface OpenApi {
   paths: Record<
@@ -66,7 +62,7 @@ describe('the ask routes in the OpenAPI document and Swagger UI', () => {
 
   it('answers a question through "Try it out" in Swagger UI', async () => {
     const answer = 'Ms. Brant works in the Engineering department.';
-    wire.reply(sparqlReply(DEPT_QUERY), answerReply(answer));
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply(answer));
     const page = await browser.newPage();
     try {
       await page.goto(`${base}/api/v1/docs`, { waitUntil: 'load' });

@@ -10,6 +10,9 @@ export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export const PV = 'http://ld.company.org/prod-vocab/';
 export const KAREN = 'http://ld.company.org/prod-instances/empl-Karen.Brant%40company.org';
+/** Karen Brant's department: one row on CK25. */
+export const KAREN_DEPT_QUERY = `PREFIX pv: <${PV}>
+SELECT DISTINCT ?dept WHERE { <${KAREN}> pv:memberOf ?dept . ?dept a pv:Department }`;
 
 export interface VoiceboxTestApp extends TestApp {
   /** An app key of the example-free CK25 test app (TEST_APP_NAME). */
