@@ -32,3 +32,6 @@ need chromium chromium
 # kubectl (with its built-in Kustomize): renders deploy/kubernetes in test/deploy. Only where missing:
 # these machines carry kubectl 1.32 / Kustomize 5.5, and Debian's build is older.
 need kubectl kubernetes-client
+# nginx: the load balancer in front of three instances in test/scale (started by the test itself, in
+# the foreground with its own config; on a host with systemd the package also starts its default site).
+need nginx nginx
