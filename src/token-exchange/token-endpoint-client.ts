@@ -81,6 +81,19 @@ export class TokenEndpointClient {
     const error = typeof body?.error === 'string' ? body.error : `status_${res.status}`;
     const reason = cleanDescription(body?.error_description, subjectToken);
     if (USER_ERRORS.has(error)) throw exchangeRefused(hop, error, reason);
+    if (error === 'unsupported_grant_type') {
+      // The server does not speak this dialect's grant at all (an Entra tenant asked for RFC 8693,
+      // a Keycloak realm asked for on-behalf-of): the provider setting is what to fix.
+      const providerSetting =
+        hop === 'llm_gateway'
+          ? `TOKEN_EXCHANGE_PROVIDER (now ${this.settings.provider})`
+          : 'the authorization server (OKTA_DOMAIN and OKTA_AUTHORIZATION_SERVER_ID)';
+      this.logger.error(
+        { hop, error, error_description: reason, token_endpoint: endpoint },
+        `the authorization server does not support the ${this.settings.provider} exchange grant for ${hop}: check ${providerSetting}`,
+      );
+      throw exchangeClientRefused(hop, error);
+    }
     if (CLIENT_ERRORS.has(error) || res.status === 401) {
       this.logger.error(
         { hop, error, error_description: reason, token_endpoint: endpoint },

@@ -104,6 +104,18 @@ describe('the hop to the LLM gateway, over HTTP', () => {
       expect((await ask(cached)).statusCode).toBe(200);
     }
     expect(t.logs.text).not.toContain(fresh);
+    // The operator sees it on the metrics port: three failed exchanges, the cached user served.
+    const metrics = (await t.scrapeMetrics()).body;
+    expect(metrics).toContain(
+      'voicebox_token_exchanges_total{hop="llm_gateway",outcome="unavailable"} 3',
+    );
+    expect(metrics).toMatch(
+      /voicebox_token_exchange_duration_seconds_count\{hop="llm_gateway",outcome="unavailable"\} 3/,
+    );
+    const hits = /voicebox_token_exchange_cache_total\{hop="llm_gateway",result="hit"\} (\d+)/.exec(
+      metrics,
+    );
+    expect(Number(hits?.[1])).toBeGreaterThanOrEqual(3);
   });
 
   it("answers 401 with the server's reason when it refuses the user's token", async () => {
@@ -160,8 +172,11 @@ describe('refusals of the exchange, as HTTP answers', () => {
     ['an unknown audience', { OKTA_LLM_GATEWAY_AUDIENCE: 'api://nowhere' }, 'invalid_target'],
     ['an unknown scope', { OKTA_LLM_GATEWAY_SCOPE: 'llm.everything' }, 'invalid_scope'],
   ])('answers 403 with the reason for %s', async (_name, env, error) => {
-    const { reply } = await refusal(env);
+    const { reply, kit } = await refusal(env);
     expect(reply.status).toBe(403);
+    expect(await kit.metrics.registry.metrics()).toContain(
+      'voicebox_token_exchanges_total{hop="llm_gateway",outcome="refused"} 1',
+    );
     expect(reply.body).toMatchObject({ code: 'token_exchange.refused', error });
     expect(reply.headers['WWW-Authenticate']).toMatch(
       new RegExp(
@@ -204,6 +219,9 @@ describe('refusals of the exchange, as HTTP answers', () => {
       expect(String(line?.msg)).toMatch(setting);
       expect(kit.logs.text).not.toContain('not-the-secret-0123456789');
       expect(JSON.stringify(reply)).not.toContain('not-the-secret-0123456789');
+      expect(await kit.metrics.registry.metrics()).toContain(
+        'voicebox_token_exchanges_total{hop="llm_gateway",outcome="client_refused"} 1',
+      );
     },
   );
 });

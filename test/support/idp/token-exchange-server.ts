@@ -14,7 +14,9 @@ import { LoopbackIdp } from './loopback-idp.js';
  * - `rfc8693`: the same grant as a generic server (Keycloak) answers it: `requested_token_type`
  *   must be the access-token type, and `token_type` comes back in lower case.
  * - `entra`: Microsoft Entra on-behalf-of, the jwt-bearer grant with `assertion`,
- *   `requested_token_use=on_behalf_of`, and the audience inside each scope (`api://x/scope`).
+ *   `requested_token_use=on_behalf_of`, and the audience inside each scope (`api://x/scope`);
+ *   its v2 tokens carry `scp` as a space-separated string and the exchanging client as `azp`, and
+ *   an assertion it cannot validate is invalid_grant (AADSTS50013).
  * Users get their first token with the resource-owner password grant (`issueUserToken`).
  */
 export type ExchangeDialect = 'okta' | 'rfc8693' | 'entra';
@@ -122,10 +124,10 @@ export class TokenExchangeServer {
           },
         },
         ttl: { ClientCredentials: 300, Grant: 3600, AccessToken: 3600 },
-        extraTokenClaims: (_ctx, token) => ({
-          scp: (token.scope ?? '').split(' ').filter(Boolean),
-          cid: token.clientId,
-        }),
+        extraTokenClaims: (_ctx, token) =>
+          dialect === 'entra'
+            ? { scp: token.scope ?? '', azp: token.clientId }
+            : { scp: (token.scope ?? '').split(' ').filter(Boolean), cid: token.clientId },
         // Okta checks that a private-key JWT names the token endpoint itself as its audience.
         assertJwtClientAuthClaimsAndHeader: (ctx, claims) => {
           const endpoint = `${self.server.idp.issuer}/token`;
@@ -267,7 +269,11 @@ export class TokenExchangeServer {
     const rs = this.resourceServer([...resources][0]);
     const names = requested.map((s) => s.slice(s.lastIndexOf('/') + 1));
     const scopes = names.includes('.default') ? rs.scopes : names;
-    const subject = await this.verifySubject(params.assertion, 'AADSTS50013: Assertion is invalid');
+    const subject = await this.verifySubject(
+      params.assertion,
+      'AADSTS50013: Assertion failed signature validation.',
+      'grant',
+    );
     const granted = this.grantedScopes(rs, scopes.join(' '));
     this.checkAllowed(ctx, rs, granted);
     ctx.body = await this.issue(ctx, subject, rs, granted);
@@ -302,7 +308,11 @@ export class TokenExchangeServer {
     }
   }
 
-  private async verifySubject(token: string | undefined, refusal: string): Promise<string> {
+  private async verifySubject(
+    token: string | undefined,
+    refusal: string,
+    refuseAs: 'request' | 'grant' = 'request',
+  ): Promise<string> {
     if (!token) throw new errors.InvalidRequest(refusal);
     const jwks = createLocalJWKSet({ keys: this.idp.keys.map((k) => k.publicJwk) });
     try {
@@ -313,6 +323,11 @@ export class TokenExchangeServer {
       if ((err as { code?: string }).code === 'ERR_JWT_EXPIRED') {
         const e = new errors.InvalidGrant();
         e.error_description = 'The subject token is expired.';
+        throw e;
+      }
+      if (refuseAs === 'grant') {
+        const e = new errors.InvalidGrant();
+        e.error_description = refusal;
         throw e;
       }
       throw new errors.InvalidRequest(refusal);

@@ -37,13 +37,19 @@ export function requireGatewayToken(
         body: { error: { message: `invalid token: ${(err as Error).message}` } },
       };
     }
-    const scopes = Array.isArray(claims.scp) ? (claims.scp as string[]) : [];
+    // Okta sends `scp` as an array, Entra as a space-separated string.
+    const scp = claims.scp;
+    const scopes = Array.isArray(scp)
+      ? (scp as string[])
+      : typeof scp === 'string'
+        ? scp.split(' ').filter(Boolean)
+        : [];
     if (!scopes.includes(opts.requiredScope)) {
       return { status: 403, body: { error: { message: 'insufficient scope' } } };
     }
     calls.push({
       claims,
-      audit: `llm-gateway audit: user=${claims.sub} client=${String(claims.cid)}`,
+      audit: `llm-gateway audit: user=${claims.sub} client=${String(claims.cid ?? claims.azp)}`,
     });
     return undefined;
   };
