@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { AppKeyRecord, AppRecord } from './app.types.js';
 import { APP_COLUMNS, appFromRow, type AppRow } from './apps.repository.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 type KeyRow = {
   id: string;

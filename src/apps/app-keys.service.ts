@@ -11,7 +11,7 @@ import { AppKeysRepository } from './app-keys.repository.js';
 import { AppsService } from './apps.service.js';
 import { isUuid } from './uuid.js';
 import { VerifiedKeyCache, type KeyLookup } from './verified-key-cache.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
 

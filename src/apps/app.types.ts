@@ -24,9 +24,3 @@ export interface AppKeyRecord {
   revokedAt: Date | null;
   lastUsedAt: Date | null;
 }
-
-/** One page of an admin list. */
-export interface Page {
-  limit: number;
-  offset: number;
-}

@@ -22,13 +22,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PAGE_HEADERS, PageQueryDto, pagedList } from '../common/http/paged-list.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { AppKeysService } from './app-keys.service.js';
 import { AppsService } from './apps.service.js';
 import { AppDto, CreateAppDto, UpdateAppDto, appInput, appPatch, toAppDto } from './dto/app.dto.js';
 import { AppKeyDto, CreateAppKeyDto, IssuedAppKeyDto, toAppKeyDto } from './dto/app-key.dto.js';
-import { PAGE_HEADERS, PageQueryDto, pageOf, setPageHeaders } from './dto/page.dto.js';
 
 @ApiTags('admin')
 @Controller('api/v1/admin/apps')
@@ -57,10 +57,7 @@ export class AppsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AppDto[]> {
-    const page = pageOf(query);
-    const { items, total } = await this.apps.listPage(page);
-    setPageHeaders(request, reply, page, total);
-    return items.map(toAppDto);
+    return pagedList(query, request, reply, (page) => this.apps.listPage(page), toAppDto);
   }
 
   @Get(':id')
@@ -116,10 +113,7 @@ export class AppsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AppKeyDto[]> {
-    const page = pageOf(query);
-    const { items, total } = await this.keys.listPage(id, page);
-    setPageHeaders(request, reply, page, total);
-    return items.map(toAppKeyDto);
+    return pagedList(query, request, reply, (page) => this.keys.listPage(id, page), toAppKeyDto);
   }
 
   @Delete(':id/keys/:keyId')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { AppRecord, AppWrite } from './app.types.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 export type AppRow = {
   id: string;

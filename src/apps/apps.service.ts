@@ -10,7 +10,7 @@ import type { AppRecord, AppWrite } from './app.types.js';
 import { AppsRepository } from './apps.repository.js';
 import { isUuid } from './uuid.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 export interface AppInput {
   name: string;

@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PAGE_HEADERS, PageQueryDto, pagedList } from '../common/http/paged-list.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ConnectionsService } from './connections.service.js';
@@ -33,7 +34,6 @@ import {
   connectionPatch,
   toConnectionDto,
 } from './dto/connection.dto.js';
-import { PAGE_HEADERS, PageQueryDto, pageOf, setPageHeaders } from './dto/page.dto.js';
 
 @ApiTags('admin')
 @Controller('api/v1/admin/connections')
@@ -59,10 +59,13 @@ export class ConnectionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConnectionDto[]> {
-    const page = pageOf(query);
-    const { items, total } = await this.connections.listPage(page);
-    setPageHeaders(request, reply, page, total);
-    return items.map(toConnectionDto);
+    return pagedList(
+      query,
+      request,
+      reply,
+      (page) => this.connections.listPage(page),
+      toConnectionDto,
+    );
   }
 
   @Get(':id')

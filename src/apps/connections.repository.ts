@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Queryable } from '../database/database.js';
 import type { ConnectionKind, ConnectionRecord, CredentialKind } from './connection.types.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 interface ConnectionRow {
   id: string;

@@ -19,7 +19,7 @@ import {
 import { ConnectionsRepository, type ConnectionWrite } from './connections.repository.js';
 import { SecretBox } from './secret-box.js';
 import { isUuid } from './uuid.js';
-import type { Page } from './app.types.js';
+import type { Page } from '../common/http/paged-list.js';
 
 export interface CredentialInput {
   kind: CredentialKind;

@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PAGE_HEADERS, pageOf } from '../apps/dto/page.dto.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { PAGE_HEADERS, pageOf } from '../common/http/paged-list.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { AuditTrailRepository } from './audit-trail.repository.js';
 import { AuditQueryDto, AuditRecordDto, toAuditRecordDto } from './dto/audit-query.dto.js';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../apps/dto/page.dto.js';
+import { PageQueryDto } from '../../common/http/paged-list.js';
 import type { AuditedLlmCall } from '../../observability/request-audit.js';
 import type { AuditEntry } from '../audit-entry.js';
 

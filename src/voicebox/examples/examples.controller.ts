@@ -24,8 +24,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PAGE_HEADERS, PageQueryDto, pageOf, setPageHeaders } from '../../apps/dto/page.dto.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
+import { PAGE_HEADERS, PageQueryDto, pagedList } from '../../common/http/paged-list.js';
 import { AdminAuth } from '../../common/http/route-policy.decorators.js';
 import type { KgRequestContext } from '../../knowledge-graph/kg-connection.js';
 import {
@@ -79,10 +79,13 @@ export class ExamplesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExampleDto[]> {
-    const page = pageOf(query);
-    const { items, total } = await this.examples.listPage(appId, page);
-    setPageHeaders(request, reply, page, total);
-    return items.map(toExampleDto);
+    return pagedList(
+      query,
+      request,
+      reply,
+      (page) => this.examples.listPage(appId, page),
+      toExampleDto,
+    );
   }
 
   @Get(':exampleId')

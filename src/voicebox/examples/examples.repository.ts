@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Page } from '../../apps/app.types.js';
+import type { Page } from '../../common/http/paged-list.js';
 import { Database, type Queryable } from '../../database/database.js';
 import type { ExampleInput, ExampleRecord } from './example.types.js';
 

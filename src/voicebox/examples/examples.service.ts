@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Page } from '../../apps/app.types.js';
+import type { Page } from '../../common/http/paged-list.js';
 import { AppsService } from '../../apps/apps.service.js';
 import { isUuid } from '../../apps/uuid.js';
 import { DomainError } from '../../common/errors/domain-error.js';

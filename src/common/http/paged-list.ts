@@ -2,7 +2,12 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Page } from '../app.types.js';
+
+/** One page of an admin list. */
+export interface Page {
+  limit: number;
+  offset: number;
+}
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 500;
@@ -51,6 +56,24 @@ export function setPageHeaders(
     const next = `${path}?limit=${page.limit}&offset=${page.offset + page.limit}`;
     void reply.header('link', `<${next}>; rel="next"`);
   }
+}
+
+/**
+ * The whole of a paged admin list route: the page the query asks for, loaded, its headers set, its
+ * items as DTOs. The apps, keys, connections and examples lists all answer through it, so their
+ * paging cannot drift apart.
+ */
+export async function pagedList<T, D>(
+  query: PageQueryDto,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  load: (page: Page) => Promise<{ items: T[]; total: number }>,
+  toDto: (item: T) => D,
+): Promise<D[]> {
+  const page = pageOf(query);
+  const { items, total } = await load(page);
+  setPageHeaders(request, reply, page, total);
+  return items.map(toDto);
 }
 
 /** The OpenAPI description of the two headers. */
