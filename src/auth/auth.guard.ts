@@ -168,6 +168,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
       kind: 'app-key',
       app: verifiedKey.app,
       keyId: verifiedKey.keyId,
+      appKey,
       clientId,
       subject: user?.subject,
       scopes: user?.scopes ?? [],

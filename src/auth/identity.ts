@@ -19,6 +19,11 @@ export type Identity =
       kind: 'app-key';
       app: VoiceboxAppRef;
       keyId: string;
+      /**
+       * The app key as presented: a gateway of a split deployment forwards it (X-Voicebox-App-Key) so
+       * that the Voicebox Service knows the app. Never logged.
+       */
+      appKey: string;
       /** From X-Client-Id: the end user. */
       clientId: string;
       /** Subject of the user's JWT in public-API JWT mode; else undefined. */

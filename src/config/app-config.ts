@@ -70,6 +70,7 @@ export abstract class AppConfig {
     cacheMaxEntries: number;
     timeoutMs: number;
   };
+  /** Split deployment, the gateway side: VOICEBOX_SERVICE_ENDPOINT set forwards the voicebox work. */
   abstract readonly gateway: {
     authorizationServerId?: string;
     authorizationServerAudience?: string;
@@ -80,6 +81,7 @@ export abstract class AppConfig {
     oktaDomain?: string;
     serviceEndpoint?: string;
     serviceScope?: string;
+    serviceTimeoutMs: number;
   };
   abstract readonly llmCredentials: {
     openaiApiKey?: string;

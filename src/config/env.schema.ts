@@ -109,8 +109,13 @@ export const envSchema = z
     OKTA_DOMAIN: envString().refine((v) => v === undefined || isOktaDomain(v), {
       message: 'must be a host name (dev-123.okta.com) or an http(s) URL without a path',
     }),
-    VOICEBOX_SERVICE_ENDPOINT: envUrl(),
+    VOICEBOX_SERVICE_ENDPOINT: envUrl().refine(
+      (v) => v === undefined || (!v.includes('?') && !v.includes('#')),
+      { message: 'must be the base URL of the Voicebox Service, without a query or fragment' },
+    ),
     VOICEBOX_SERVICE_SCOPE: envString(),
+    // Ours: how long the gateway waits for the Voicebox Service's answer (a stream: its first line).
+    VOICEBOX_SERVICE_TIMEOUT_SECONDS: envInt(300, 1, 3600),
     // LLM credentials (contract); which ones are required depends on the JSON configuration.
     OPENAI_API_KEY: envString(),
     AZURE_API_KEY: envString(),

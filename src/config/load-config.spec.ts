@@ -127,6 +127,26 @@ describe('loadConfig: environment', () => {
       'VOICEBOX_SERVICE_SCOPE: is required when VOICEBOX_SERVICE_ENDPOINT is set',
     ],
     [
+      { VOICEBOX_SERVICE_ENDPOINT: 'voicebox:8000' },
+      'VOICEBOX_SERVICE_ENDPOINT: must be an absolute http(s) URL',
+    ],
+    [
+      { VOICEBOX_SERVICE_ENDPOINT: 'http://voicebox:8000/?x=1' },
+      'VOICEBOX_SERVICE_ENDPOINT: must be the base URL of the Voicebox Service, without a query or fragment',
+    ],
+    [
+      { VOICEBOX_SERVICE_ENDPOINT: 'http://voicebox:8000' },
+      'OKTA_BACKEND_CLIENT_ID: is required when VOICEBOX_SERVICE_ENDPOINT is set',
+    ],
+    [
+      { VOICEBOX_SERVICE_ENDPOINT: 'http://voicebox:8000' },
+      "VOICEBOX_SERVICE_ENDPOINT: needs the user's token: set API_AUTH_JWT_ENABLED=true or REQUIRE_JWT_AUTH=true",
+    ],
+    [
+      { VOICEBOX_SERVICE_TIMEOUT_SECONDS: '0' },
+      'VOICEBOX_SERVICE_TIMEOUT_SECONDS: must be between 1',
+    ],
+    [
       { OKTA_DOMAIN: 'https://dev-1.okta.com/oauth2' },
       'OKTA_DOMAIN: must be a host name (dev-123.okta.com) or an http(s) URL without a path',
     ],

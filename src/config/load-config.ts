@@ -126,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       oktaDomain: e.OKTA_DOMAIN,
       serviceEndpoint: e.VOICEBOX_SERVICE_ENDPOINT,
       serviceScope: e.VOICEBOX_SERVICE_SCOPE,
+      serviceTimeoutMs: e.VOICEBOX_SERVICE_TIMEOUT_SECONDS * 1000,
     },
     llmCredentials: {
       openaiApiKey: e.OPENAI_API_KEY,

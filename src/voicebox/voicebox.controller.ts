@@ -16,19 +16,18 @@ import type { Identity } from '../auth/identity.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { clientDisconnectSignal } from '../llm/client-disconnect.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
-import { AskPipeline } from './ask-pipeline.js';
 import { DIRECTIVES_MARKDOWN } from './directives.js';
-import type { AskAnswer, AskInput, AppKeyIdentity } from './ask-types.js';
+import type { AskAnswer, AppKeyIdentity } from './ask-types.js';
 import { AskRequestDto, StreamAskRequestDto, questionOf } from './dto/ask-request.dto.js';
 import { AskEventDto, AskResponseDto } from './dto/ask-response.dto.js';
 import { ASK_BODY_EXAMPLES, STREAM_EXAMPLE } from './dto/examples.js';
-import { ndjsonLines } from './answer/ndjson.js';
+import { VoiceboxBackend, type VoiceboxCall } from './voicebox-backend.js';
 
 @ApiTags('voicebox')
 @ApiExtraModels(AskEventDto)
 @Controller('api/v1/voicebox')
 export class VoiceboxController {
-  constructor(private readonly pipeline: AskPipeline) {}
+  constructor(private readonly backend: VoiceboxBackend) {}
 
   @Post('ask')
   @HttpCode(200)
@@ -47,7 +46,7 @@ export class VoiceboxController {
     @Audit() audit: RequestAudit,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AskAnswer> {
-    return this.pipeline.ask(inputOf(body, identity, audit), clientDisconnectSignal(reply));
+    return this.backend.ask(callOf(body, identity, audit, reply));
   }
 
   @Post('generate-query')
@@ -67,10 +66,7 @@ export class VoiceboxController {
     @Audit() audit: RequestAudit,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AskAnswer> {
-    return this.pipeline.generateQuery(
-      inputOf(body, identity, audit),
-      clientDisconnectSignal(reply),
-    );
+    return this.backend.generateQuery(callOf(body, identity, audit, reply));
   }
 
   @Post('stream/ask')
@@ -99,12 +95,8 @@ export class VoiceboxController {
     @Audit() audit: RequestAudit,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const events = this.pipeline.askStream(
-      inputOf(body, identity, audit),
-      clientDisconnectSignal(reply),
-    );
     // Problems found before the first line (bad conversation id, no LLM) still answer as errors.
-    const lines = await ndjsonLines(events);
+    const lines = await this.backend.askStream(callOf(body, identity, audit, reply));
     await reply
       .code(200)
       .header('content-type', 'application/x-ndjson; charset=utf-8')
@@ -114,14 +106,22 @@ export class VoiceboxController {
   }
 }
 
-function inputOf(body: AskRequestDto, identity: Identity, audit: RequestAudit): AskInput {
+function callOf(
+  body: AskRequestDto & Partial<Pick<StreamAskRequestDto, 'think_mode'>>,
+  identity: Identity,
+  audit: RequestAudit,
+  reply: FastifyReply,
+): VoiceboxCall {
   if (identity.kind !== 'app-key') {
     throw new DomainError('forbidden', 'app.no_app', 'This route needs an app key');
   }
   return {
     question: questionOf(body),
     conversationId: body.conversation_id,
+    thinkMode: body.think_mode,
     identity: identity satisfies AppKeyIdentity,
     audit,
+    requestId: reply.request.id,
+    signal: clientDisconnectSignal(reply),
   };
 }

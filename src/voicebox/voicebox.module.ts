@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GatewayModule, VOICEBOX_FORWARDER } from '../gateway/gateway.module.js';
 import { KnowledgeGraphModule } from '../knowledge-graph/knowledge-graph.module.js';
 import { LlmModule } from '../llm/llm.module.js';
 import { TokenExchangeModule } from '../token-exchange/token-exchange.module.js';
@@ -16,6 +17,7 @@ import { ExampleQueries } from './grounding/example-queries.js';
 import { LexicalSchemaRetriever } from './grounding/lexical-schema-retriever.js';
 import { SchemaRetriever } from './grounding/schema-retriever.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
+import { LocalVoiceboxBackend } from './local-voicebox-backend.js';
 import { ExecuteQueryStep } from './pipeline/execute-query.step.js';
 import { GenerateSparqlStep } from './pipeline/generate-sparql.step.js';
 import { LinkEntitiesStep } from './pipeline/link-entities.step.js';
@@ -26,15 +28,17 @@ import { RowsAnswerStep } from './pipeline/rows-answer.step.js';
 import { ValidateSparqlStep } from './pipeline/validate-sparql.step.js';
 import { WriteAnswerStep } from './pipeline/write-answer.step.js';
 import { TurnRecorder } from './turn-recorder.js';
+import { VoiceboxBackend } from './voicebox-backend.js';
 import { VoiceboxController } from './voicebox.controller.js';
 
 /**
  * The ask pipeline and its routes. Entities are linked against the graph (label index, or
  * Stardog's full-text search) and the schema is retrieved by relevance within a token budget;
- * the app's stored examples come from ExamplesModule.
+ * the app's stored examples come from ExamplesModule. The routes call the VoiceboxBackend port: this
+ * pipeline, or the Voicebox Service of a split deployment (GatewayModule).
  */
 @Module({
-  imports: [LlmModule, KnowledgeGraphModule, ExamplesModule, TokenExchangeModule],
+  imports: [LlmModule, KnowledgeGraphModule, ExamplesModule, TokenExchangeModule, GatewayModule],
   controllers: [VoiceboxController],
   providers: [
     { provide: EntityLinker, useClass: GraphEntityLinker },
@@ -57,6 +61,14 @@ import { VoiceboxController } from './voicebox.controller.js';
     ResolveQuery,
     TurnRecorder,
     AskPipeline,
+    LocalVoiceboxBackend,
+    // The voicebox routes' work: forwarded in a split deployment (VOICEBOX_SERVICE_ENDPOINT), else here.
+    {
+      provide: VoiceboxBackend,
+      inject: [VOICEBOX_FORWARDER, LocalVoiceboxBackend],
+      useFactory: (forwarder: VoiceboxBackend | null, local: LocalVoiceboxBackend) =>
+        forwarder ?? local,
+    },
   ],
   exports: [AskPipeline, LlmCallContextFactory],
 })

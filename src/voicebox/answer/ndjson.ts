@@ -11,26 +11,27 @@ export async function ndjsonLines(events: AsyncIterable<AskEvent>): Promise<Asyn
   const first = await it.next();
   return (async function* lines() {
     let last: AskEvent | undefined = first.done ? undefined : first.value;
-    if (last) yield line(last);
+    if (last) yield ndjsonLine(last);
     try {
       for (let next = await it.next(); !next.done; next = await it.next()) {
         last = next.value;
-        yield line(last);
+        yield ndjsonLine(last);
       }
     } catch (err) {
       if (!last) throw err;
-      yield line(errorEvent(last, err));
+      yield ndjsonLine(errorEvent(last, err));
     } finally {
       await it.return?.();
     }
   })();
 }
 
-function line(event: AskEvent): string {
+export function ndjsonLine(event: AskEvent): string {
   return JSON.stringify(event) + '\n';
 }
 
-function errorEvent(last: AskEvent, err: unknown): AskEvent {
+/** The last line of a stream that failed after its first line: the answer so far and the error. */
+export function errorEvent(last: AskEvent, err: unknown): AskEvent {
   const known = err instanceof DomainError;
   const message = known ? err.message : 'The answer could not be completed.';
   const value = {

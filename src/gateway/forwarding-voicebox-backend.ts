@@ -1,0 +1,199 @@
+import type { Logger } from 'pino';
+import { DomainError } from '../common/errors/domain-error.js';
+import type { TokenExchangeService } from '../token-exchange/token-exchange.service.js';
+import type { AskAnswer } from '../voicebox/ask-types.js';
+import { VoiceboxBackend, type VoiceboxCall } from '../voicebox/voicebox-backend.js';
+import { relayNdjson } from './ndjson-relay.js';
+import {
+  passedThrough,
+  voiceboxServiceFailed,
+  voiceboxServiceRefused,
+  voiceboxServiceTimeout,
+  voiceboxServiceUnavailable,
+} from './voicebox-service-errors.js';
+
+export interface VoiceboxServiceTarget {
+  /** VOICEBOX_SERVICE_ENDPOINT, ending in a slash so that routes resolve under its path. */
+  baseUrl: string;
+  timeoutMs: number;
+}
+
+type Route = 'ask' | 'generate-query' | 'stream/ask';
+
+/** Why a forwarded request was aborted: the gateway's client left, or the wait was too long. */
+class TimedOut extends Error {}
+
+/**
+ * The gateway of a split deployment: the caller was authenticated here (user token and app key),
+ * the voicebox work is done by the Voicebox Service over HTTP. The user's token is exchanged for one
+ * with VOICEBOX_SERVICE_SCOPE (the Voicebox Service runs with REQUIRE_JWT_AUTH=true and sees the
+ * same user as subject); the app key travels in X-Voicebox-App-Key, the contract's header for an
+ * app key beside a user token, so the Voicebox Service checks it against the shared database.
+ * X-Client-Id, X-SD-Auth-Token and the request id travel as they came.
+ */
+export class ForwardingVoiceboxBackend extends VoiceboxBackend {
+  constructor(
+    private readonly target: VoiceboxServiceTarget,
+    private readonly exchange: TokenExchangeService,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async ask(call: VoiceboxCall): Promise<AskAnswer> {
+    return this.json('ask', call);
+  }
+
+  async generateQuery(call: VoiceboxCall): Promise<AskAnswer> {
+    return this.json('generate-query', call);
+  }
+
+  async askStream(call: VoiceboxCall): Promise<AsyncIterable<string>> {
+    const { res, abort } = await this.send('stream/ask', call, true);
+    if (!res.body) throw voiceboxServiceFailed(res.status, 'the stream has no body');
+    return relayNdjson(res.body, call.signal, abort, (last) => {
+      if (last) call.audit.recordAsk(askRecordOf(call, last));
+    });
+  }
+
+  private async json(route: Route, call: VoiceboxCall): Promise<AskAnswer> {
+    const { res, signal, settled } = await this.send(route, call, false);
+    let body: AskAnswer | null;
+    try {
+      body = (await res.json()) as AskAnswer | null;
+    } catch (err) {
+      if (signal.aborted) throw this.failureOf(err, call, signal);
+      throw voiceboxServiceFailed(res.status, 'the answer is not JSON');
+    } finally {
+      settled();
+    }
+    if (!body || typeof body.result !== 'string' || !Array.isArray(body.actions)) {
+      throw voiceboxServiceFailed(res.status, 'the answer is not the voicebox API’s JSON');
+    }
+    call.audit.recordAsk(askRecordOf(call, body));
+    return body;
+  }
+
+  /**
+   * The request, up to a 2xx response whose body is still to be read; any other answer is mapped
+   * to this gateway's error. `settled` stops the timer: for a stream once its headers arrived (the
+   * stream itself may then take as long as the answer does), else once the body was read.
+   */
+  private async send(
+    route: Route,
+    call: VoiceboxCall,
+    stream: boolean,
+  ): Promise<{
+    res: Response;
+    signal: AbortSignal;
+    abort: () => void;
+    settled: () => void;
+  }> {
+    const { identity } = call;
+    if (!identity.userToken) {
+      // Configuration requires a JWT mode with VOICEBOX_SERVICE_ENDPOINT: only a token-less face gets here.
+      throw new DomainError(
+        'unauthenticated',
+        'token_exchange.no_user_token',
+        'The Voicebox Service needs the user’s token and this request carries none',
+        { headers: { 'WWW-Authenticate': 'Bearer realm="voicebox"' } },
+      );
+    }
+    // Before anything is sent: a refused exchange is the caller's 401/403, an outage a 503.
+    const token = await this.exchange.exchange('voicebox_service', identity.userToken, (r) =>
+      call.audit.recordTokenExchange(r),
+    );
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort(call.signal.reason);
+    call.signal.addEventListener('abort', onClientGone, { once: true });
+    const timer = setTimeout(() => controller.abort(new TimedOut()), this.target.timeoutMs);
+    const settled = () => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onClientGone);
+    };
+    const abort = () => controller.abort(new Error('forwarding finished'));
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'x-voicebox-app-key': identity.appKey,
+      'x-client-id': identity.clientId,
+      'content-type': 'application/json',
+      accept: stream ? 'application/x-ndjson' : 'application/json',
+      'x-request-id': call.requestId,
+    };
+    if (identity.sdAuthToken) headers['x-sd-auth-token'] = identity.sdAuthToken;
+    let res: Response;
+    try {
+      res = await fetch(new URL(`api/v1/voicebox/${route}`, this.target.baseUrl), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          query: call.question,
+          ...(call.conversationId && { conversation_id: call.conversationId }),
+          ...(call.thinkMode && { think_mode: call.thinkMode }),
+        }),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      settled();
+      call.audit.recordForward({ service: 'voicebox_service', route, status: 0 });
+      throw this.failureOf(err, call, controller.signal);
+    }
+    call.audit.recordForward({ service: 'voicebox_service', route, status: res.status });
+    if (res.ok) {
+      if (stream) settled();
+      return { res, signal: controller.signal, abort, settled };
+    }
+    settled();
+    throw await this.errorOf(res, route);
+  }
+
+  private async errorOf(res: Response, route: Route): Promise<DomainError> {
+    const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+    const code = typeof body?.code === 'string' ? body.code : undefined;
+    if (res.status === 401 || res.status === 403) {
+      this.logger.error(
+        { route, upstream_status: res.status, upstream_code: code },
+        'the Voicebox Service refused the gateway: check that OKTA_AUTHORIZATION_SERVER_AUDIENCE and VOICEBOX_SERVICE_SCOPE match its JWT_AUDIENCE and JWT_REQUIRED_SCOPE, and that both use the same database of app keys',
+      );
+      return voiceboxServiceRefused(res.status, code);
+    }
+    const passed = passedThrough(res.status, body, res.headers.get('retry-after'));
+    if (passed) return passed;
+    this.logger.error(
+      { route, upstream_status: res.status, upstream_code: code },
+      'the Voicebox Service failed',
+    );
+    return voiceboxServiceFailed(res.status, `status ${res.status}`);
+  }
+
+  private failureOf(err: unknown, call: VoiceboxCall, signal?: AbortSignal): unknown {
+    if (err instanceof DomainError) return err;
+    const reason: unknown = signal?.reason;
+    if (reason instanceof TimedOut || err instanceof TimedOut) {
+      return voiceboxServiceTimeout(this.target.timeoutMs / 1000);
+    }
+    // The caller left: nobody reads this error; keep it plain for the log.
+    if (call.signal.aborted) return err;
+    const cause = (err as { cause?: { code?: string } }).cause;
+    this.logger.warn(
+      { err: cause?.code ?? (err as Error).message, endpoint: this.target.baseUrl },
+      'the Voicebox Service cannot be reached',
+    );
+    return voiceboxServiceUnavailable(err);
+  }
+}
+
+function askRecordOf(
+  call: VoiceboxCall,
+  answer: Pick<AskAnswer, 'conversation_id' | 'message_id' | 'actions'>,
+) {
+  const sparql = answer.actions.find((a) => a.type === 'sparql')?.value;
+  return {
+    appName: call.identity.app.name,
+    conversationId: answer.conversation_id,
+    messageId: answer.message_id,
+    sparql: typeof sparql === 'string' ? sparql : undefined,
+    // The Voicebox Service's own audit record has the outcome of the question.
+    outcome: 'forwarded',
+  };
+}

@@ -1,0 +1,133 @@
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TokenExchangeServer } from '../support/idp/token-exchange-server.js';
+import { GATEWAY_CLIENT, PUBLIC_API, SERVICE_API } from '../token-exchange/exchange-kit.js';
+
+export const SERVICE_SCOPE = 'voicebox:ask';
+
+/** The Voicebox Service half: only JWTs for its own audience carrying VOICEBOX_SERVICE_SCOPE. */
+export function voiceboxServiceEnv(as: TokenExchangeServer): Record<string, string> {
+  return {
+    REQUIRE_JWT_AUTH: 'true',
+    JWT_ISSUER: as.issuer,
+    JWT_JWKS_URI: as.idp.jwksUri,
+    JWT_AUDIENCE: SERVICE_API,
+    JWT_REQUIRED_SCOPE: SERVICE_SCOPE,
+  };
+}
+
+/**
+ * The gateway half: users' tokens for the public API (API_AUTH_*), the voicebox work forwarded to
+ * `endpoint` after exchanging them at `as` (an Okta-like custom authorization server "default").
+ */
+export function gatewayEnv(
+  as: TokenExchangeServer,
+  endpoint: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    API_AUTH_JWT_ENABLED: 'true',
+    API_AUTH_ISSUER: as.issuer,
+    API_AUTH_JWKS_URI: as.idp.jwksUri,
+    API_AUTH_AUDIENCE: PUBLIC_API,
+    VOICEBOX_SERVICE_ENDPOINT: endpoint,
+    VOICEBOX_SERVICE_SCOPE: SERVICE_SCOPE,
+    OKTA_DOMAIN: as.issuer,
+    OKTA_AUTHORIZATION_SERVER_ID: 'default',
+    OKTA_AUTHORIZATION_SERVER_AUDIENCE: SERVICE_API,
+    OKTA_BACKEND_CLIENT_ID: GATEWAY_CLIENT.id,
+    OKTA_BACKEND_CLIENT_SECRET: GATEWAY_CLIENT.secret,
+    ...extra,
+  };
+}
+
+/** What the relay saw of one request from the gateway. */
+export interface RelayedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A loopback HTTP relay between the gateway and the Voicebox Service: it records each request
+ * (headers and body) and passes it on byte for byte, streams included, unless told to fail the way
+ * a network or a broken service does.
+ */
+export class RecordingRelay {
+  readonly requests: RelayedRequest[] = [];
+  /**
+   * pass: relay; down: reset the connection; hang: never answer; status500: a bare 500; cut: relay
+   * the answer's first line, then reset the connection (a service that dies mid-stream).
+   */
+  mode: 'pass' | 'down' | 'hang' | 'status500' | 'cut' = 'pass';
+  /** Replaces the Authorization header on the way (a token the Voicebox Service must refuse). */
+  forgedAuthorization?: string;
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(targetUrl: () => string): Promise<RecordingRelay> {
+    const server = createServer();
+    const relay = new RecordingRelay(server);
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        relay.requests.push({ path: req.url ?? '', headers: req.headers, body: body.toString() });
+        if (relay.mode === 'down') return void req.socket.destroy();
+        if (relay.mode === 'hang') return;
+        if (relay.mode === 'status500') {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+          return;
+        }
+        const headers = { ...req.headers };
+        if (relay.forgedAuthorization) headers.authorization = relay.forgedAuthorization;
+        const upstream = httpRequest(
+          new URL(req.url ?? '/', targetUrl()),
+          { method: req.method, headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            if (relay.mode !== 'cut') return void up.pipe(res);
+            let seen = '';
+            up.on('data', (chunk: Buffer) => {
+              seen += chunk.toString();
+              const nl = seen.indexOf('\n');
+              if (nl === -1) return;
+              res.write(seen.slice(0, nl + 1));
+              up.destroy();
+              setTimeout(() => res.socket?.destroy(), 50);
+            });
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        // The gateway left: leave the Voicebox Service too, as a proxy would.
+        res.on('close', () => {
+          if (!res.writableFinished) upstream.destroy();
+        });
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    return relay;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.mode = 'pass';
+    this.forgedAuthorization = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+}
