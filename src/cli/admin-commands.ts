@@ -8,14 +8,19 @@ import {
   connectionInput,
   toConnectionDto,
 } from '../apps/dto/connection.dto.js';
+import { readFile } from 'node:fs/promises';
 import { createValidationPipe } from '../bootstrap/validation.pipe.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, RequestValidationError } from '../common/errors/domain-error.js';
+import { CreateExampleDto, toExampleDto } from '../voicebox/examples/dto/example.dto.js';
+import { readExampleFile } from '../voicebox/examples/example-file.js';
+import { ExamplesService } from '../voicebox/examples/examples.service.js';
 
 /** The services a command uses: the same ones the admin API calls. */
 export interface AdminServices {
   connections: ConnectionsService;
   apps: AppsService;
   keys: AppKeysService;
+  examples: ExamplesService;
 }
 
 export type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -44,6 +49,25 @@ const pipe = createValidationPipe();
 /** The HTTP API's own validation pipe, so the CLI accepts exactly what the API accepts. */
 async function validated<T extends object>(cls: new () => T, plain: object): Promise<T> {
   return (await pipe.transform(plain, { type: 'body', metatype: cls })) as T;
+}
+
+/** The query of `add-example`: `--sparql` itself, or the file `--sparql-file` names. */
+async function sparqlOf(flags: Flags): Promise<string | undefined> {
+  const inline = str(flags, 'sparql');
+  const path = str(flags, 'sparql-file');
+  if (inline !== undefined && path !== undefined) {
+    throw new RequestValidationError([
+      { field: 'sparql-file', reason: 'cannot be given with --sparql (give one of them)' },
+    ]);
+  }
+  if (path === undefined) return inline;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new RequestValidationError([
+      { field: 'sparql-file', reason: `cannot be read: ${(err as Error).message}` },
+    ]);
+  }
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -148,6 +172,42 @@ export const COMMANDS: Record<string, Command> = {
       const keyId = str(flags, 'key') ?? '';
       await services.keys.revoke(app.id, keyId);
       return { revoked: keyId, app_id: app.id };
+    },
+  },
+  // The examples commands call the admin API's ExamplesService: the same check against the app's
+  // graph on save (syntax, read-only gate, vocabulary, instance IRIs), the same storage.
+  'add-example': {
+    summary: "Store an example question with its SPARQL, validated against the app's graph",
+    usage: '--app ID|NAME --question TEXT (--sparql QUERY | --sparql-file PATH)',
+    async run({ services, flags }) {
+      const app = await services.apps.find(str(flags, 'app') ?? '');
+      const dto = await validated(CreateExampleDto, {
+        question: str(flags, 'question'),
+        sparql: await sparqlOf(flags),
+      });
+      return toExampleDto(await services.examples.create(app.id, dto));
+    },
+  },
+  'list-examples': {
+    summary: "List an app's stored examples (oldest first)",
+    usage: '--app ID|NAME',
+    async run({ services, flags }) {
+      const app = await services.apps.find(str(flags, 'app') ?? '');
+      return (await services.examples.list(app.id)).map(toExampleDto);
+    },
+  },
+  'import-examples': {
+    summary:
+      'Store every example of a YAML or JSON file (questions-dev.yml format), each validated; ' +
+      'all or none, a question already stored gets the new query',
+    usage: '--app ID|NAME --file PATH',
+    async run({ services, flags }) {
+      const app = await services.apps.find(str(flags, 'app') ?? '');
+      const path = str(flags, 'file');
+      if (!path) throw new RequestValidationError([{ field: 'file', reason: 'is required' }]);
+      const inputs = await readExampleFile(path);
+      const stored = await services.examples.importAll(app.id, inputs);
+      return { app_id: app.id, imported: stored.length, examples: stored.map(toExampleDto) };
     },
   },
 };

@@ -15,6 +15,8 @@ import { createRootLogger } from '../observability/logger.factory.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
+import { ExamplesModule } from '../voicebox/examples/examples.module.js';
+import { ExamplesService } from '../voicebox/examples/examples.service.js';
 import { COMMANDS } from './admin-commands.js';
 
 /**
@@ -43,6 +45,10 @@ const OPTIONS = {
   key: { type: 'string' },
   'expires-at': { type: 'string' },
   'key-only': { type: 'boolean' },
+  question: { type: 'string' },
+  sparql: { type: 'string' },
+  'sparql-file': { type: 'string' },
+  file: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -55,6 +61,7 @@ class AdminCliModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logger, new MetricsRegistry()),
         AppsModule,
+        ExamplesModule,
       ],
     };
   }
@@ -122,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
         connections: context.get(ConnectionsService),
         apps: context.get(AppsService),
         keys: context.get(AppKeysService),
+        examples: context.get(ExamplesService),
       },
       flags: parsed.values,
       readStdin,
@@ -135,8 +143,12 @@ async function main(argv: string[]): Promise<number> {
     const fields =
       (err.details?.errors as Array<{ field: string; reason: string }> | undefined) ?? [];
     process.stderr.write(`error (${err.code}): ${err.message}\n`);
-    for (const f of fields)
-      process.stderr.write(`  --${f.field.replace(/_/g, '-')}: ${f.reason}\n`);
+    // A field that is an option is named as one; a place in an import file (`examples[3].sparql`)
+    // as it is.
+    for (const f of fields) {
+      const name = /^[a-z][a-z_-]*$/.test(f.field) ? `--${f.field.replace(/_/g, '-')}` : f.field;
+      process.stderr.write(`  ${name}: ${f.reason}\n`);
+    }
     return 1;
   } finally {
     await context.close();

@@ -1,22 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ADMIN, ADMIN_TOKEN, getAppSettings, startAppsTestApp } from './apps-kit.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli', 'voicebox-admin.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { ensureCliBuilt, runCli, runProgram } from './cli-kit.js';
 
 // Each run of the CLI is a fresh Node process loading Nest: seconds apiece on a busy machine.
 describe(
@@ -29,34 +18,17 @@ describe(
 
     /** Runs the built CLI as a user would, with the service's environment and optional stdin. */
     const cli = (args: string[], input?: string, extraEnv: Record<string, string> = {}) =>
-      run(process.execPath, [CLI, ...args], input, extraEnv);
+      runCli(args, { ...env, ...extraEnv }, input);
 
     const run = (
       command: string,
       args: string[],
       input?: string,
       extraEnv: Record<string, string> = {},
-    ) =>
-      new Promise<CliResult>((resolve, reject) => {
-        const child = spawn(command, args, {
-          cwd: ROOT,
-          env: { PATH: process.env.PATH, LOG_LEVEL: 'WARNING', ...env, ...extraEnv },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(input ?? '');
-      });
+    ) => runProgram(command, args, { ...env, ...extraEnv }, input);
 
     beforeAll(async () => {
-      // `npm test` builds first (pretest); a lone run of this file builds if dist is missing.
-      if (!existsSync(CLI)) {
-        await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-      }
+      await ensureCliBuilt();
       pgs = await startTestPostgres();
       env = await pgs.freshDatabaseEnv();
       service = await startAppsTestApp(env);

@@ -17,12 +17,21 @@ import type { ExampleInput } from './example.types.js';
  * A question given in several languages becomes one example per language. Problems name the entry.
  */
 export async function readExampleFile(path: string): Promise<ExampleInput[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    // "no such file or directory", "permission denied", "is a directory": the OS's own words.
+    throw new RequestValidationError([
+      { field: 'file', reason: `cannot be read: ${(err as Error).message}` },
+    ]);
+  }
   let doc: unknown;
   try {
-    doc = parse(await readFile(path, 'utf8'));
+    doc = parse(text);
   } catch (err) {
     throw new RequestValidationError([
-      { field: 'file', reason: `cannot be read as YAML: ${(err as Error).message}` },
+      { field: 'file', reason: `is not YAML or JSON: ${(err as Error).message}` },
     ]);
   }
   return examplesOf(doc);
