@@ -12,11 +12,8 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -24,7 +21,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PAGE_HEADERS, PageQueryDto, pagedList } from '../common/http/paged-list.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { ApiErrorResponse, invalidField } from '../common/errors/api-error-response.decorator.js';
 import { AppKeysService } from './app-keys.service.js';
 import { AppsService } from './apps.service.js';
 import { AppDto, CreateAppDto, UpdateAppDto, appInput, appPatch, toAppDto } from './dto/app.dto.js';
@@ -42,8 +39,12 @@ export class AppsController {
   @AdminAuth()
   @ApiOperation({ summary: 'Create a Voicebox app' })
   @ApiCreatedResponse({ type: AppDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiErrorResponse(400, 'Names each invalid field and why', {
+    'invalid field': invalidField('name', 'should not be empty'),
+  })
+  @ApiErrorResponse(409, 'The name is taken', {
+    'name taken': { code: 'app.name_taken', message: 'An app named "hr-assistant" already exists' },
+  })
   async create(@Body() body: CreateAppDto): Promise<AppDto> {
     return toAppDto(await this.apps.create(appInput(body)));
   }
@@ -64,7 +65,12 @@ export class AppsController {
   @AdminAuth()
   @ApiOperation({ summary: 'One app' })
   @ApiOkResponse({ type: AppDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
   async get(@Param('id') id: string): Promise<AppDto> {
     return toAppDto(await this.apps.get(id));
   }
@@ -73,9 +79,18 @@ export class AppsController {
   @AdminAuth()
   @ApiOperation({ summary: 'Change an app' })
   @ApiOkResponse({ type: AppDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiErrorResponse(400, 'Names each invalid field and why', {
+    'invalid field': invalidField('name', 'should not be empty'),
+  })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
+  @ApiErrorResponse(409, 'The name is taken', {
+    'name taken': { code: 'app.name_taken', message: 'An app named "hr-assistant" already exists' },
+  })
   async update(@Param('id') id: string, @Body() body: UpdateAppDto): Promise<AppDto> {
     return toAppDto(await this.apps.update(id, appPatch(body)));
   }
@@ -85,7 +100,12 @@ export class AppsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an app and its keys' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
   async delete(@Param('id') id: string): Promise<void> {
     await this.apps.delete(id);
   }
@@ -94,8 +114,15 @@ export class AppsController {
   @AdminAuth()
   @ApiOperation({ summary: 'Issue an app key (sdc_…), shown in this response only' })
   @ApiCreatedResponse({ type: IssuedAppKeyDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'Names each invalid field and why', {
+    'invalid field': invalidField('expires_at', 'must be a valid ISO 8601 date string'),
+  })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
   async issueKey(@Param('id') id: string, @Body() body: CreateAppKeyDto): Promise<IssuedAppKeyDto> {
     const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
     const issued = await this.keys.issue(id, body.name, expiresAt);
@@ -106,7 +133,12 @@ export class AppsController {
   @AdminAuth()
   @ApiOperation({ summary: "List an app's keys (prefix, name, dates; never the key)" })
   @ApiOkResponse({ type: [AppKeyDto], headers: PAGE_HEADERS })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
   async listKeys(
     @Param('id') id: string,
     @Query() query: PageQueryDto,
@@ -121,7 +153,12 @@ export class AppsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a key: refused on every replica within a second' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No app with this id', {
+    'not found': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
   async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
     await this.keys.revoke(id, keyId);
   }

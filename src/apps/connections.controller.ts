@@ -12,11 +12,8 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -24,7 +21,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PAGE_HEADERS, PageQueryDto, pagedList } from '../common/http/paged-list.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { ApiErrorResponse, invalidField } from '../common/errors/api-error-response.decorator.js';
 import { ConnectionsService } from './connections.service.js';
 import {
   ConnectionDto,
@@ -44,8 +41,18 @@ export class ConnectionsController {
   @AdminAuth()
   @ApiOperation({ summary: 'Create a knowledge-graph connection (secrets stored encrypted)' })
   @ApiCreatedResponse({ type: ConnectionDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiErrorResponse(400, 'Names each invalid field and why', {
+    'invalid field': invalidField(
+      'kind',
+      'must be one of the following values: stardog, sparql, embedded',
+    ),
+  })
+  @ApiErrorResponse(409, 'The name is taken', {
+    'name taken': {
+      code: 'connection.name_taken',
+      message: 'A connection named "prod-stardog" already exists',
+    },
+  })
   async create(@Body() body: CreateConnectionDto): Promise<ConnectionDto> {
     return toConnectionDto(await this.connections.create(connectionInput(body)));
   }
@@ -72,7 +79,12 @@ export class ConnectionsController {
   @AdminAuth()
   @ApiOperation({ summary: 'One connection' })
   @ApiOkResponse({ type: ConnectionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No connection with this id', {
+    'not found': {
+      code: 'connection.not_found',
+      message: 'No connection with id 5a1d7c3e-2b4f-4e8a-9c61-7f0e2d3b4a59',
+    },
+  })
   async get(@Param('id') id: string): Promise<ConnectionDto> {
     return toConnectionDto(await this.connections.get(id));
   }
@@ -81,9 +93,24 @@ export class ConnectionsController {
   @AdminAuth()
   @ApiOperation({ summary: 'Change a connection; a given credential replaces the stored one' })
   @ApiOkResponse({ type: ConnectionDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  @ApiErrorResponse(400, 'Names each invalid field and why', {
+    'invalid field': invalidField(
+      'kind',
+      'must be one of the following values: stardog, sparql, embedded',
+    ),
+  })
+  @ApiErrorResponse(404, 'No connection with this id', {
+    'not found': {
+      code: 'connection.not_found',
+      message: 'No connection with id 5a1d7c3e-2b4f-4e8a-9c61-7f0e2d3b4a59',
+    },
+  })
+  @ApiErrorResponse(409, 'The name is taken', {
+    'name taken': {
+      code: 'connection.name_taken',
+      message: 'A connection named "prod-stardog" already exists',
+    },
+  })
   async update(@Param('id') id: string, @Body() body: UpdateConnectionDto): Promise<ConnectionDto> {
     return toConnectionDto(await this.connections.update(id, connectionPatch(body)));
   }
@@ -93,8 +120,20 @@ export class ConnectionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a connection no app uses' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Apps use it (named in `apps`)' })
+  @ApiErrorResponse(404, 'No connection with this id', {
+    'not found': {
+      code: 'connection.not_found',
+      message: 'No connection with id 5a1d7c3e-2b4f-4e8a-9c61-7f0e2d3b4a59',
+    },
+  })
+  @ApiErrorResponse(409, 'Apps use it (named in `apps`)', {
+    'in use': {
+      code: 'connection.in_use',
+      message:
+        'Connection 5a1d7c3e-2b4f-4e8a-9c61-7f0e2d3b4a59 is used by app(s) hr-assistant: change or delete them first',
+      details: { apps: ['hr-assistant'] },
+    },
+  })
   async delete(@Param('id') id: string): Promise<void> {
     await this.connections.delete(id);
   }

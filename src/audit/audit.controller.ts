@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { PAGE_HEADERS, pageOf } from '../common/http/paged-list.js';
+import { ApiErrorResponse, invalidField } from '../common/errors/api-error-response.decorator.js';
 import { AdminAuth } from '../common/http/route-policy.decorators.js';
 import { AuditTrailRepository } from './audit-trail.repository.js';
 import { AuditQueryDto, AuditRecordDto, toAuditRecordDto } from './dto/audit-query.dto.js';
@@ -18,7 +18,9 @@ export class AuditController {
     summary: 'The audit trail: one record per voicebox request, newest first, filtered and paged',
   })
   @ApiOkResponse({ type: [AuditRecordDto], headers: PAGE_HEADERS })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'Names each invalid query parameter and why', {
+    'invalid parameter': invalidField('since', 'must be a valid ISO 8601 date string'),
+  })
   async list(
     @Query() query: AuditQueryDto,
     @Req() request: FastifyRequest,

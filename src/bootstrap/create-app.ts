@@ -86,7 +86,7 @@ export async function configureApp(
   refuseRepeatedAuthHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
-  mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION));
+  mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION, config));
   await app.init();
   return app;
 }

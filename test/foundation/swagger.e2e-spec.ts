@@ -7,7 +7,17 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 interface OpenApi {
   paths: Record<string, Record<string, { summary?: string; responses: Record<string, unknown> }>>;
   components: {
-    securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }>;
+    securitySchemes: Record<
+      string,
+      {
+        type: string;
+        scheme?: string;
+        in?: string;
+        name?: string;
+        bearerFormat?: string;
+        description?: string;
+      }
+    >;
   };
 }
 
@@ -28,6 +38,7 @@ interface OpenApiFull {
       string,
       {
         summary?: string;
+        security?: Array<Record<string, string[]>>;
         requestBody?: { content?: Content };
         responses: Record<string, { content?: Content }>;
       }
@@ -52,14 +63,97 @@ describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
     await t?.close();
   });
 
-  it('declares the security schemes of the public API', async () => {
+  it('declares one scheme per credential, the admin token its own, in the order a caller needs them', async () => {
     const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApi;
     const schemes = doc.components.securitySchemes;
-    expect(schemes['app-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(schemes.jwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    for (const header of ['X-Voicebox-App-Key', 'X-Client-Id', 'X-SD-Auth-Token']) {
+    // App-key mode (no API_AUTH_JWT_ENABLED): the user-token schemes are not offered.
+    expect(Object.keys(schemes)).toEqual([
+      'app-key',
+      'X-Client-Id',
+      'X-SD-Auth-Token',
+      'admin-token',
+      'admin-jwt',
+    ]);
+    expect(schemes['app-key']).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      description: expect.stringContaining('app key') as string,
+    });
+    expect(schemes['admin-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes['admin-token'].description).toMatch(/VOICEBOX_ADMIN_TOKEN/);
+    expect(schemes['admin-token'].bearerFormat).toBeUndefined();
+    expect(schemes['admin-jwt']).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(schemes['admin-jwt'].description).toMatch(/VOICEBOX_ADMIN_SCOPE/);
+    for (const header of ['X-Client-Id', 'X-SD-Auth-Token']) {
       expect(schemes[header]).toMatchObject({ type: 'apiKey', in: 'header', name: header });
     }
+  });
+
+  it('lists the credentials that work together on each route (one requirement object = AND)', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApiFull;
+    const appKey = [
+      { 'app-key': [], 'X-Client-Id': [] },
+      { 'app-key': [], 'X-Client-Id': [], 'X-SD-Auth-Token': [] },
+    ];
+    expect(doc.paths['/api/v1/app'].get.security).toEqual(appKey);
+    expect(doc.paths['/api/v1/voicebox/ask'].post.security).toEqual(appKey);
+    // The model list serves the app, not a user: X-Client-Id is optional there.
+    expect(doc.paths['/v1/models'].get.security).toEqual(
+      expect.arrayContaining([{ 'app-key': [] }, { 'app-key': [], 'X-Client-Id': [] }]),
+    );
+    // Admin routes take the admin token or an admin JWT, never an app key (this test app has
+    // neither configured, so both are shown as what the route would take).
+    expect(doc.paths['/api/v1/admin/apps'].post.security).toEqual([
+      { 'admin-token': [] },
+      { 'admin-jwt': [] },
+    ]);
+    expect(doc.paths['/system/health'].get.security).toBeUndefined();
+  });
+
+  it('gives each error response an example of its own status, and lists the 400 of X-Client-Id', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/docs/openapi.json`)).json()) as OpenApiFull;
+    const problems: string[] = [];
+    let errors = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          errors++;
+          const where = `${method.toUpperCase()} ${path} ${status}`;
+          const json = response.content?.['application/json'];
+          // Readiness reports its checks, not an error body.
+          if (!json?.schema?.$ref?.endsWith('/ErrorResponseDto')) {
+            if (path !== '/system/ready') problems.push(`${where}: not an ErrorResponseDto`);
+            continue;
+          }
+          const bodies = json?.examples
+            ? Object.values(json.examples as Record<string, { value: { status: number } }>).map(
+                (e) => e.value,
+              )
+            : json?.example !== undefined
+              ? [json.example as { status: number }]
+              : [];
+          if (bodies.length === 0) problems.push(`${where}: no example`);
+          for (const body of bodies) {
+            if (body.status !== Number(status)) {
+              problems.push(`${where}: example of a ${body.status}`);
+            }
+          }
+        }
+      }
+    }
+    expect(errors).toBeGreaterThanOrEqual(40);
+    expect(problems).toEqual([]);
+    const clientId400 = JSON.stringify(doc.paths['/api/v1/app'].get.responses['400']);
+    expect(clientId400).toContain('"field":"X-Client-Id"');
+    expect(doc.paths['/api/v1/admin/apps'].get.responses['401']).toBeDefined();
+    expect(JSON.stringify(doc.paths['/api/v1/admin/apps'].get.responses['403'])).toContain(
+      'auth.insufficient_scope',
+    );
   });
 
   it('documents every operation with a summary, and request and response schemas with examples', async () => {
@@ -129,7 +223,7 @@ describe('OpenAPI document and Swagger UI at /api/v1/docs', () => {
     await page.click('button.authorize');
     const dialog = await page.locator('.auth-container').allInnerTexts();
     expect(dialog.join('\n')).toMatch(
-      /app-key[\s\S]*jwt[\s\S]*X-Voicebox-App-Key[\s\S]*X-Client-Id[\s\S]*X-SD-Auth-Token/,
+      /app-key[\s\S]*X-Client-Id[\s\S]*X-SD-Auth-Token[\s\S]*admin-token[\s\S]*admin-jwt/,
     );
     expect(failures).toEqual([]);
     await page.screenshot({ path: 'dist/swagger-ui.png', fullPage: false });

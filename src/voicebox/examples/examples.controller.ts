@@ -13,19 +13,19 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { PAGE_HEADERS, PageQueryDto, pagedList } from '../../common/http/paged-list.js';
+import {
+  ApiErrorResponse,
+  invalidField,
+} from '../../common/errors/api-error-response.decorator.js';
 import { AdminAuth } from '../../common/http/route-policy.decorators.js';
 import type { KgRequestContext } from '../../knowledge-graph/kg-connection.js';
 import {
@@ -57,9 +57,21 @@ export class ExamplesController {
     summary: 'Store an example question with its SPARQL (validated against the app’s graph)',
   })
   @ApiCreatedResponse({ type: ExampleDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Names the invalid field and why' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such app' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The app has this question already' })
+  @ApiErrorResponse(400, 'Names the invalid field and why', {
+    'invalid field': invalidField('sparql', 'must be a non-empty string'),
+  })
+  @ApiErrorResponse(404, 'No such app', {
+    'no app': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+  })
+  @ApiErrorResponse(409, 'The app has this question already', {
+    'question taken': {
+      code: 'example.question_taken',
+      message: 'The app already has an example for the question "Who manages Karen Brant?"',
+    },
+  })
   async create(
     @Param('id') appId: string,
     @Body() body: CreateExampleDto,
@@ -72,7 +84,16 @@ export class ExamplesController {
   @AdminAuth()
   @ApiOperation({ summary: "List an app's examples, a page at a time (oldest first)" })
   @ApiOkResponse({ type: [ExampleDto], headers: PAGE_HEADERS })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No such app, or no such example in it', {
+    'no app': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+    'no example': {
+      code: 'example.not_found',
+      message: 'No example with id 9c2e4b7a-1f3d-4a6e-8b50-3d7f1a2c6e84 in this app',
+    },
+  })
   async list(
     @Param('id') appId: string,
     @Query() query: PageQueryDto,
@@ -92,7 +113,16 @@ export class ExamplesController {
   @AdminAuth()
   @ApiOperation({ summary: 'One example' })
   @ApiOkResponse({ type: ExampleDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No such app, or no such example in it', {
+    'no app': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+    'no example': {
+      code: 'example.not_found',
+      message: 'No example with id 9c2e4b7a-1f3d-4a6e-8b50-3d7f1a2c6e84 in this app',
+    },
+  })
   async get(
     @Param('id') appId: string,
     @Param('exampleId') exampleId: string,
@@ -105,9 +135,25 @@ export class ExamplesController {
   @SD_AUTH_TOKEN
   @ApiOperation({ summary: 'Replace an example’s question and SPARQL (validated again)' })
   @ApiOkResponse({ type: ExampleDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Another example has this question' })
+  @ApiErrorResponse(400, 'Names the invalid field and why', {
+    'invalid field': invalidField('sparql', 'must be a non-empty string'),
+  })
+  @ApiErrorResponse(404, 'No such app, or no such example in it', {
+    'no app': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+    'no example': {
+      code: 'example.not_found',
+      message: 'No example with id 9c2e4b7a-1f3d-4a6e-8b50-3d7f1a2c6e84 in this app',
+    },
+  })
+  @ApiErrorResponse(409, 'Another example has this question', {
+    'question taken': {
+      code: 'example.question_taken',
+      message: 'The app already has an example for the question "Who manages Karen Brant?"',
+    },
+  })
   async replace(
     @Param('id') appId: string,
     @Param('exampleId') exampleId: string,
@@ -122,7 +168,16 @@ export class ExamplesController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an example' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponse(404, 'No such app, or no such example in it', {
+    'no app': {
+      code: 'app.not_found',
+      message: 'No app with id 0b9f3c1e-8d2a-4f4e-9a51-2c7d1e6b5a40',
+    },
+    'no example': {
+      code: 'example.not_found',
+      message: 'No example with id 9c2e4b7a-1f3d-4a6e-8b50-3d7f1a2c6e84 in this app',
+    },
+  })
   async delete(@Param('id') appId: string, @Param('exampleId') exampleId: string): Promise<void> {
     await this.examples.delete(appId, exampleId);
   }
