@@ -51,9 +51,16 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
   async askStream(call: VoiceboxCall): Promise<AsyncIterable<string>> {
     const { res, abort } = await this.send('stream/ask', call, true);
     if (!res.body) throw voiceboxServiceFailed(res.status, 'the stream has no body');
-    return relayNdjson(res.body, call.signal, abort, (last) => {
+    const lines = relayNdjson(res.body, call.signal, abort, (last) => {
       if (last) call.audit.recordAsk(askRecordOf(call, last));
-    });
+    })[Symbol.asyncIterator]();
+    // The first line before the 200 leaves: a stream that breaks before it is still an HTTP error.
+    const first = await lines.next();
+    return (async function* rest() {
+      if (first.done) return;
+      yield first.value;
+      yield* { [Symbol.asyncIterator]: () => lines };
+    })();
   }
 
   private async json(route: Route, call: VoiceboxCall): Promise<AskAnswer> {

@@ -6,7 +6,7 @@ import { voiceboxServiceStreamBroken } from './voicebox-service-errors.js';
  * The Voicebox Service's NDJSON stream, relayed line by line as each line arrives (never buffered
  * to the end). When the stream breaks, or ends without its last line (`pending: false`), the client
  * gets the same closing line the service itself writes on a late failure: the answer so far with
- * an `error` action. When the client goes away (`clientGone`) or stops reading, `abort` closes the
+ * an `error` action (or, before the first line, the error is thrown). When the client goes away (`clientGone`) or stops reading, `abort` closes the
  * upstream request, so the Voicebox Service stops working for nobody.
  */
 export function relayNdjson(
@@ -15,9 +15,11 @@ export function relayNdjson(
   abort: () => void,
   onEnd: (last: AskEvent | undefined) => void,
 ): AsyncIterable<string> {
+  // Listened for from now, not from the first read: the client may leave before the reply is sent.
+  const onGone = () => abort();
+  clientGone.addEventListener('abort', onGone, { once: true });
+  if (clientGone.aborted) abort();
   return (async function* relay() {
-    const onGone = () => abort();
-    clientGone.addEventListener('abort', onGone, { once: true });
     const decoder = new TextDecoder();
     let pending = '';
     let last: string | undefined;
@@ -52,7 +54,9 @@ export function relayNdjson(
         failure === undefined ? 'ended before its last line' : 'broke off',
         failure,
       );
-      if (lastEvent) yield ndjsonLine(errorEvent(lastEvent, error));
+      // Before any line, nothing was sent yet: the caller answers with an HTTP error instead.
+      if (!lastEvent) throw error;
+      yield ndjsonLine(errorEvent(lastEvent, error));
     } finally {
       clientGone.removeEventListener('abort', onGone);
       // Stopped early (the client left, or the writer gave up): close the upstream request.

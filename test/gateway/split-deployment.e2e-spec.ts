@@ -268,6 +268,15 @@ describe('split deployment: the gateway forwards the voicebox routes to the Voic
     });
   });
 
+  it('answers 502 when the Voicebox Service breaks the stream off before its first line', async () => {
+    relay.mode = 'cut';
+    relay.cutAfterLines = 0;
+    const res = await call('stream/ask', await userToken('eve'));
+    expect(res.statusCode, res.body).toBe(502);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.json()).toMatchObject({ code: 'voicebox_service.stream_broken' });
+  });
+
   it('answers 503 with Retry-After when the Voicebox Service cannot be reached', async () => {
     relay.mode = 'down';
     const res = await call('ask', await userToken('frank'));

@@ -62,9 +62,11 @@ export class RecordingRelay {
   readonly requests: RelayedRequest[] = [];
   /**
    * pass: relay; down: reset the connection; hang: never answer; status500: a bare 500; cut: relay
-   * the answer's first line, then reset the connection (a service that dies mid-stream).
+   * the answer's first `cutAfterLines` lines, then reset the connection (a service that dies
+   * mid-stream).
    */
   mode: 'pass' | 'down' | 'hang' | 'status500' | 'cut' = 'pass';
+  cutAfterLines = 1;
   /** Replaces the Authorization header on the way (a token the Voicebox Service must refuse). */
   forgedAuthorization?: string;
 
@@ -94,13 +96,21 @@ export class RecordingRelay {
             res.writeHead(up.statusCode ?? 502, up.headers);
             if (relay.mode !== 'cut') return void up.pipe(res);
             let seen = '';
-            up.on('data', (chunk: Buffer) => {
-              seen += chunk.toString();
-              const nl = seen.indexOf('\n');
-              if (nl === -1) return;
-              res.write(seen.slice(0, nl + 1));
+            let done = false;
+            const cut = () => {
+              done = true;
               up.destroy();
               setTimeout(() => res.socket?.destroy(), 50);
+            };
+            res.flushHeaders();
+            if (relay.cutAfterLines === 0) return cut();
+            up.on('data', (chunk: Buffer) => {
+              if (done) return;
+              seen += chunk.toString();
+              const lines = seen.split('\n');
+              if (lines.length <= relay.cutAfterLines) return;
+              res.write(lines.slice(0, relay.cutAfterLines).join('\n') + '\n');
+              cut();
             });
           },
         );
@@ -123,6 +133,7 @@ export class RecordingRelay {
   reset(): void {
     this.requests.length = 0;
     this.mode = 'pass';
+    this.cutAfterLines = 1;
     this.forgedAuthorization = undefined;
   }
 
