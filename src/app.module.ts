@@ -39,7 +39,7 @@ export class AppModule {
         AuthModule,
         KnowledgeGraphModule,
         DemoModule,
-        RateLimitModule,
+        RateLimitModule.forRoot(opts.config.rateLimit),
         VoiceboxModule,
         OpenAiCompatModule,
         AuditModule,

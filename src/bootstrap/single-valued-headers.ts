@@ -17,16 +17,17 @@ const SINGLE_VALUED = new Map(
 export function refuseRepeatedAuthHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     // rawHeaders is [name, value, name, value, …] as received, before Node merged or dropped any.
+    // Runs on every request: a list only once such a header is seen, a Set only for a repeat.
     const raw = request.raw.rawHeaders;
-    const seen = new Set<string>();
-    const repeated = new Set<string>();
+    let seen: string[] | undefined;
+    let repeated: Set<string> | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i].toLowerCase();
       if (!SINGLE_VALUED.has(name)) continue;
-      if (seen.has(name)) repeated.add(SINGLE_VALUED.get(name)!);
-      seen.add(name);
+      if (seen?.includes(name)) (repeated ??= new Set()).add(SINGLE_VALUED.get(name)!);
+      else (seen ??= []).push(name);
     }
-    if (repeated.size === 0) {
+    if (repeated === undefined) {
       done();
       return;
     }

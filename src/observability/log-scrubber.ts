@@ -15,6 +15,12 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+:)[^@\s"]+@/gi, '$1[REDACTED]@'],
 ];
 
+/**
+ * What every pattern above needs somewhere in the line. Most lines (the access log's) hold none of
+ * it: one scan of the line instead of four replacements (about 2 µs a line, bench/http.bench.js).
+ */
+const MAY_HOLD_A_PATTERN = /sdc_|bearer|basic|eyJ|:\/\//i;
+
 export class LogScrubber {
   private readonly literals: string[];
 
@@ -33,6 +39,7 @@ export class LogScrubber {
     for (const secret of this.literals) {
       if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
     }
+    if (!MAY_HOLD_A_PATTERN.test(out)) return out;
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
   }

@@ -66,6 +66,22 @@ describe('createRootLogger', () => {
     }
   });
 
+  it('scrubs token shapes in any case, and leaves a line without one as it was', () => {
+    const sink = new LogCapture();
+    const log = createRootLogger({
+      type: 'JSON',
+      level: 'INFO',
+      secretValues: [],
+      destination: sink,
+    });
+    log.warn('upstream said: BEARER abcdef123456 and eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl');
+    log.info({ route: '/system/health', status: 204 }, 'request');
+    expect(sink.text).not.toMatch(/abcdef123456|eyJhbGciOi/);
+    expect(sink.text).toContain('BEARER [REDACTED]');
+    expect(sink.text).toContain('[REDACTED_JWT]');
+    expect(sink.json()[1]).toMatchObject({ route: '/system/health', status: 204, msg: 'request' });
+  });
+
   it('censors credential fields at the places the service puts them', () => {
     const sink = new LogCapture();
     const log = createRootLogger({

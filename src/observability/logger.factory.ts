@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { LogLevel, LogType } from '../config/app-config.js';
+import { BufferedLogDestination } from './buffered-log-destination.js';
 import { LogScrubber } from './log-scrubber.js';
 
 const LEVELS: Record<LogLevel, LevelWithSilent> = {
@@ -42,11 +43,11 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * The stdout destination: lines gather in a buffer and are written 4 KiB at a time (or every 250 ms
- * when traffic is light), instead of one write(2) per line. Bounded: if stdout stops draining, lines
- * beyond 8 MiB are dropped rather than held in memory. Flushed synchronously on exit (pino registers
- * that for a non-sync destination), so `process.exit` after shutdown loses nothing; a SIGKILL can
- * lose at most the last 250 ms.
+ * The stdout destination (buffered-log-destination.ts): lines gather and are written 4 KiB at a time
+ * (or every 250 ms when traffic is light), instead of one write(2) per line. Bounded: if stdout
+ * stops draining, lines beyond 8 MiB are dropped (and counted in a later line) rather than held in
+ * memory. Flushed synchronously on exit, so `process.exit` after shutdown loses nothing; a SIGKILL
+ * can lose at most the last 250 ms.
  */
 export const LOG_BUFFER = { minLength: 4096, maxLength: 8 * 1024 * 1024, periodicFlushMs: 250 };
 
@@ -61,14 +62,7 @@ export interface LoggerOptions {
 export function createRootLogger(opts: LoggerOptions): Logger {
   const scrubber = new LogScrubber(opts.secretValues);
   const sink: { write(line: string): unknown } =
-    opts.destination ??
-    pino.destination({
-      dest: 1,
-      sync: false,
-      minLength: LOG_BUFFER.minLength,
-      maxLength: LOG_BUFFER.maxLength,
-      periodicFlush: LOG_BUFFER.periodicFlushMs,
-    });
+    opts.destination ?? new BufferedLogDestination({ fd: 1, ...LOG_BUFFER });
   // A plain object with write(): pino accepts it, and it avoids a Node stream's machinery per line.
   const scrubbed: DestinationStream = { write: (line: string) => sink.write(scrubber.scrub(line)) };
   const stream =
