@@ -299,6 +299,8 @@ describe('Kubernetes overlay split: gateway → Voicebox Service', () => {
     expect(svc.spec.ports.map((p) => p.port)).toContain(Number(target.port));
     // The scope the gateway asks for is the one the Voicebox Service requires.
     expect(beEnv.JWT_REQUIRED_SCOPE).toBe(gwEnv.VOICEBOX_SERVICE_SCOPE);
+    // The audience the gateway exchanges the user's token for is the one the Voicebox Service checks.
+    expect(beEnv.JWT_AUDIENCE).toBe(gwEnv.OKTA_AUTHORIZATION_SERVER_AUDIENCE);
   });
 
   it('lets only the gateway’s pods reach the Voicebox Service’s API port', () => {
