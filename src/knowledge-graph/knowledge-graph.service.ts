@@ -102,7 +102,7 @@ export class KnowledgeGraphService {
     ctx: KgRequestContext,
     opts: { asWritten?: boolean } = {},
   ): Promise<KgQueryResult> {
-    const gated = await gate.checkOffThread(sparql, ctx.signal);
+    const gated = await gate.checkBounded(sparql, ctx.signal);
     const store = this.stores.get(target.connection.kind);
     const started = performance.now();
     const observe = (outcome: string) => {

@@ -1,4 +1,5 @@
 import type sparqljs from 'sparqljs';
+import type { SparqlQuery } from 'sparqljs';
 
 /** What the gate learns from one text: facts only; the policy (allow-list, messages) is the gate's. */
 export type GateAnalysis =
@@ -20,10 +21,18 @@ export type GateAnalysis =
  * parses that text again: the facts returned (form, SERVICE endpoints, LIMIT) are those of the text
  * that will be sent, so a server cannot be shown another query than the one checked.
  *
+ * `parsed`, when the caller has just parsed `sparql` itself (a fresh sparqljs Parser, as here), saves
+ * the first parse; it is not changed. The second parse, of the regenerated text, always happens.
+ *
  * Self-contained on purpose (no imports, no module state): it also runs in the gate's worker thread,
  * whose source is this function's text (see sparql-gate-worker.ts).
  */
-export function analyseSparql(lib: typeof sparqljs, sparql: string, cap: number): GateAnalysis {
+export function analyseSparql(
+  lib: typeof sparqljs,
+  sparql: string,
+  cap: number,
+  parsed?: SparqlQuery,
+): GateAnalysis {
   const firstLine = (err: unknown): string =>
     err instanceof RangeError
       ? 'too deeply nested to parse or regenerate'
@@ -53,30 +62,31 @@ export function analyseSparql(lib: typeof sparqljs, sparql: string, cap: number)
   };
 
   try {
-    const parsed = parse(sparql);
+    const tree = parsed ?? parse(sparql);
     // For a text without a query (empty, comments, PREFIX lines) sparqljs returns a bare `{ prefixes }`.
-    if ((parsed as { type?: string }).type === undefined) {
+    if ((tree as { type?: string }).type === undefined) {
       return {
         kind: 'invalid',
         empty: true,
         reason: 'there is no query (the text is empty or only comments and PREFIX declarations)',
       };
     }
-    if (parsed.type === 'update') {
-      const ops = parsed.updates.map((u) =>
+    if (tree.type === 'update') {
+      const ops = tree.updates.map((u) =>
         'updateType' in u ? u.updateType.toUpperCase() : u.type.toUpperCase(),
       );
       return { kind: 'update', operations: [...new Set(ops)] };
     }
-    const form = parsed.queryType;
+    const form = tree.queryType;
     // The typings omit `limit` on CONSTRUCT, but the grammar and sparqljs allow it on every form.
-    const limited = parsed as typeof parsed & { limit?: number };
+    // A shallow copy: the LIMIT is a top-level field, and a caller's tree stays as it parsed it.
+    const limited = { ...tree } as typeof tree & { limit?: number };
     let limitInjected = false;
     if (form !== 'ASK' && (limited.limit === undefined || limited.limit > cap)) {
       limited.limit = cap;
       limitInjected = true;
     }
-    const text = new lib.Generator({}).stringify(parsed);
+    const text = new lib.Generator({}).stringify(limited);
     // A server that expands \u escapes before parsing (as the SPARQL grammar describes) would read an
     // escape left in the text differently from this parser.
     if (/\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}/.test(text)) {

@@ -52,7 +52,7 @@ export class SparqlGateWorker {
 
   analyse(sparql: string, cap: number, deadlineMs: number, signal?: AbortSignal) {
     return new Promise<WorkerAnalysis>((resolve, reject) => {
-      if (signal?.aborted) return reject(cancelled());
+      if (signal?.aborted) return reject(gateCancelled());
       this.queue.push({ id: this.nextId++, sparql, cap, deadlineMs, signal, resolve, reject });
       this.pump();
     });
@@ -62,7 +62,7 @@ export class SparqlGateWorker {
     if (this.current) return;
     let job = this.queue.shift();
     while (job?.signal?.aborted) {
-      job.reject(cancelled());
+      job.reject(gateCancelled());
       job = this.queue.shift();
     }
     if (!job) return;
@@ -149,6 +149,6 @@ function parserUnavailable(reason: string): DomainError {
   );
 }
 
-function cancelled(): DomainError {
+export function gateCancelled(): DomainError {
   return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }

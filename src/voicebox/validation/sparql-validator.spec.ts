@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { goldQuestions } from '../../../test/knowledge-graph/ck25-gold.js';
 import { openCk25Store, type Ck25Store } from '../../../test/knowledge-graph/ck25-store.js';
 import { SparqlReadOnlyGate } from '../../knowledge-graph/sparql-read-only-gate.js';
@@ -188,5 +189,33 @@ describe('SparqlValidator on the CK25 vocabulary', () => {
     expect(r.problems).toEqual([]);
     expect(r.sparql).toContain(`<${PI}empl-Heinrich.Hoch%40company.org>`);
     expect((await ck25.query(r.sparql)).results?.bindings).toHaveLength(1);
+  });
+
+  it('validating and gating a query for execution: one parse per PREFIX repair round, one of the regenerated text', async () => {
+    // The grammar's own parse, which every sparqljs Parser calls.
+    const { Parser } = createRequire(import.meta.url)('sparqljs/lib/SparqlParser.js') as {
+      Parser: { prototype: { parse: (text: string) => unknown } };
+    };
+    const gate = new SparqlReadOnlyGate({ serviceAllowlist: [], maxResults: 100 });
+    const checked = new SparqlValidator(GraphVocabulary.fromSchema(await ck25.schema()), { gate });
+    const execution = new SparqlReadOnlyGate({ serviceAllowlist: [], maxResults: 100 });
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      lookups = [];
+      // A new text (the comment), with an instance to look up.
+      const r = await checked.validateAll(
+        `# ${Math.random()}\nSELECT ?d WHERE { <${PI}empl-Karen.Brant%40company.org> pv:memberOf ?d }`,
+        (iris) => Promise.resolve(new Set(iris)),
+      );
+      expect(r.problems).toEqual([]);
+      expect(r.repairs).toHaveLength(1);
+      const before = parse.mock.calls.length;
+      await execution.checkBounded(r.sparql);
+      // The undeclared pv: costs one more parse (the repair); the execution gate parses nothing.
+      expect(parse.mock.calls.length).toBe(before);
+      expect(before).toBe(3);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -73,14 +73,41 @@ export class SparqlValidator {
 
   /** Syntax, PREFIX repair, read-only, vocabulary. Needs no store. */
   validate(sparql: string): ValidationResult {
+    return this.checkText(sparql).result;
+  }
+
+  /**
+   * Instance IRIs (neither classes nor properties) looked up in the graph in one call. An IRI with a
+   * raw `@` whose percent-encoded form exists (`empl-Karen.Brant@company.org` for `…%40company.org`)
+   * is mended in the query rather than reported.
+   */
+  async validateInstances(sparql: string, exists: InstanceLookup): Promise<ValidationResult> {
+    const outcome = parseWithPrefixRepair(sparql, this.vocabulary);
+    if (!outcome.ok) return { sparql, problems: [], repairs: [] };
+    return this.instanceProblems(outcome.sparql, outcome.parsed, exists);
+  }
+
+  /** `validate`, then, when the query is sound so far, `validateInstances` (on the same parse). */
+  async validateAll(sparql: string, exists: InstanceLookup): Promise<ValidationResult> {
+    const { result: first, parsed } = this.checkText(sparql);
+    if (!parsed || first.problems.some((p) => FATAL.has(p.kind))) return first;
+    const second = await this.instanceProblems(first.sparql, parsed, exists);
+    return {
+      sparql: second.sparql,
+      problems: [...first.problems, ...second.problems],
+      repairs: [...first.repairs, ...second.repairs],
+    };
+  }
+
+  /** `validate`, with the parse of the (repaired) text when there is one. */
+  private checkText(sparql: string): { result: ValidationResult; parsed?: SparqlQuery } {
     const outcome = parseWithPrefixRepair(sparql, this.vocabulary);
     const repairs = Object.entries(outcome.added).map(
       ([p, ns]) => `declared the missing PREFIX ${p}: <${ns}>`,
     );
-    const result = (problems: ValidationProblem[]) => ({
-      sparql: outcome.sparql,
-      problems,
-      repairs,
+    const result = (problems: ValidationProblem[], parsed?: SparqlQuery) => ({
+      result: { sparql: outcome.sparql, problems, repairs },
+      parsed,
     });
     if (!outcome.ok) {
       if (sparql.trim() === '') return result([emptyProblem()]);
@@ -101,31 +128,32 @@ export class SparqlValidator {
     const parsed = outcome.parsed;
     // For a text with no query in it sparqljs returns a bare `{ prefixes }`, which its typings omit.
     if ((parsed as { type?: string }).type === undefined) return result([emptyProblem()]);
-    const gateProblem = this.gateProblem(outcome.sparql);
+    // The gate reads the tree just parsed instead of parsing the same text again.
+    const gateProblem = this.gateProblem(outcome.sparql, parsed);
     if (gateProblem) return result([gateProblem]);
-    return result(this.vocabularyProblems(parsed, { ...WELL_KNOWN_PREFIXES, ...parsed.prefixes }));
+    return result(
+      this.vocabularyProblems(parsed, { ...WELL_KNOWN_PREFIXES, ...parsed.prefixes }),
+      parsed,
+    );
   }
 
-  /**
-   * Instance IRIs (neither classes nor properties) looked up in the graph in one call. An IRI with a
-   * raw `@` whose percent-encoded form exists (`empl-Karen.Brant@company.org` for `…%40company.org`)
-   * is mended in the query rather than reported.
-   */
-  async validateInstances(sparql: string, exists: InstanceLookup): Promise<ValidationResult> {
-    const outcome = parseWithPrefixRepair(sparql, this.vocabulary);
-    if (!outcome.ok) return { sparql, problems: [], repairs: [] };
-    const terms = collectQueryTerms(outcome.parsed);
+  private async instanceProblems(
+    sparql: string,
+    parsed: SparqlQuery,
+    exists: InstanceLookup,
+  ): Promise<ValidationResult> {
+    const terms = collectQueryTerms(parsed);
     const instances = [...terms.others].filter(
       (iri) => !this.vocabulary.has(iri) && isStandardTerm(iri) === undefined,
     );
-    if (instances.length === 0) return { sparql: outcome.sparql, problems: [], repairs: [] };
+    if (instances.length === 0) return { sparql, problems: [], repairs: [] };
     const variants = new Map<string, string>();
     for (const iri of instances) {
       const encoded = encodeIriVariant(iri);
       if (encoded !== iri) variants.set(iri, encoded);
     }
     const found = await exists([...instances, ...variants.values()]);
-    let text = outcome.sparql;
+    let text = sparql;
     const problems: ValidationProblem[] = [];
     const repairs: string[] = [];
     for (const iri of instances) {
@@ -145,21 +173,9 @@ export class SparqlValidator {
     return { sparql: text, problems, repairs };
   }
 
-  /** `validate`, then, when the query is sound so far, `validateInstances`. */
-  async validateAll(sparql: string, exists: InstanceLookup): Promise<ValidationResult> {
-    const first = this.validate(sparql);
-    if (first.problems.some((p) => FATAL.has(p.kind))) return first;
-    const second = await this.validateInstances(first.sparql, exists);
-    return {
-      sparql: second.sparql,
-      problems: [...first.problems, ...second.problems],
-      repairs: [...first.repairs, ...second.repairs],
-    };
-  }
-
-  private gateProblem(sparql: string): ValidationProblem | undefined {
+  private gateProblem(sparql: string, parsed: SparqlQuery): ValidationProblem | undefined {
     try {
-      this.gate.check(sparql);
+      this.gate.check(sparql, parsed);
       return undefined;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
