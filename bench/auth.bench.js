@@ -8,7 +8,8 @@
 // Env: BENCH_DURATION (seconds per target and round, default 6), BENCH_CONNECTIONS (default 50),
 // BENCH_ROUNDS (default 3). Targets are warmed up, then measured in interleaved rounds; the median
 // of the rounds is reported, so a burst of load on a shared machine hits every target alike.
-// Each server runs in its own child process; autocannon runs here, as in shared/notes/performance.md.
+// Each server runs in its own child process and autocannon runs here, so that the load generator
+// does not take CPU from the server it measures.
 // One embedded PostgreSQL (a real server, in a temp folder) serves both app processes.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

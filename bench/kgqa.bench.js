@@ -15,7 +15,7 @@
 //
 // The service runs in this process (its real HTTP listener on loopback), so the gold queries run on
 // exactly the app's graph through the same read-only gate. Scoring as the Text2SPARQL challenge
-// does it (shared/notes/kgqa.md): every value of every binding flattened into a set (ASK: true or
+// does it: every value of every binding flattened into a set (ASK: true or
 // false), then precision, recall and F1 against the gold query's own result on this store.
 // Without DATABASE_URL an embedded PostgreSQL runs in a temporary folder. CK25 data: CC BY 4.0,
 // eccenca GmbH (data/ck25/LICENSE).

@@ -4,7 +4,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppsModule } from './apps/apps.module.js';
-import { ConfigModule } from './config/config.module.js';
+import { AppConfigModule } from './config/app-config.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LlmModule } from './llm/llm.module.js';
@@ -31,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(opts.config),
+        AppConfigModule.forRoot(opts.config),
         ObservabilityModule.forRoot(opts.logger, opts.metrics),
         HealthModule,
         LlmModule,

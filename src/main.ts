@@ -42,7 +42,7 @@ try {
   const shutdown = new GracefulShutdown(app, readiness, logger, config.server.shutdownTimeoutMs);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void shutdown.run(signal).then(() => process.exit(0));
+      void shutdown.run(signal).then((outcome) => process.exit(outcome === 'close_failed' ? 1 : 0));
     });
   }
   app.get(KnowledgeGraphModule).preload();

@@ -15,8 +15,8 @@ const CACHE_MAX_AGE_MS = 60_000;
 /**
  * Validates bearer JWTs against one issuer's settings (JWT_* or API_AUTH_*) with a passport-jwt
  * strategy (jsonwebtoken underneath) and keys from a JwksKeyStore (jwks-rsa underneath). The checks
- * jsonwebtoken skips are made in the strategy's validate (see shared/notes/auth.md); the leeway is
- * capped by the configuration schema. A bounded cache of verified tokens sits in front.
+ * jsonwebtoken skips (it accepts a token without `exp`, and has no required claims) are made in the
+ * strategy's validate; the leeway is capped by the configuration schema. A bounded cache of verified tokens sits in front.
  */
 export class JwtVerifier {
   private readonly cache: VerifiedTokenCache<VerifiedJwt>;

@@ -2,12 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ReadinessService } from '../health/readiness.service.js';
 
-export type ShutdownOutcome = 'drained' | 'deadline';
+export type ShutdownOutcome = 'drained' | 'deadline' | 'close_failed';
 
 /**
  * SIGTERM handling: readiness turns 503 at once (so the load balancer stops routing), the listener
  * closes, in-flight requests (streams included) run to completion until the deadline, and connections
- * still open then are cut. Either way the process then exits 0: Kubernetes asked it to stop.
+ * still open then are cut. The caller then exits: 0 when the application closed (Kubernetes asked it
+ * to stop), 1 when a shutdown hook failed (logged), so that a failed close neither hangs the process
+ * on what it left open nor passes unnoticed.
  */
 export class GracefulShutdown {
   private running?: Promise<ShutdownOutcome>;
@@ -36,8 +38,14 @@ export class GracefulShutdown {
     const deadline = new Promise<ShutdownOutcome>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), this.deadlineMs);
     });
-    const closed = this.app.close().then(() => 'drained' as const);
-    const outcome = await Promise.race([closed, deadline]);
+    const closed = this.app.close().then(
+      () => 'drained' as const,
+      (err: unknown) => {
+        this.logger.error({ err }, 'shutdown: closing the application failed');
+        return 'close_failed' as const;
+      },
+    );
+    let outcome: ShutdownOutcome = await Promise.race([closed, deadline]);
     clearTimeout(timer);
     if (outcome === 'deadline') {
       this.logger.warn(
@@ -45,7 +53,15 @@ export class GracefulShutdown {
         'shutdown deadline reached: closing remaining connections',
       );
       server.closeAllConnections();
-      await closed.catch(() => undefined);
+      // A hook that hangs must not keep the process either: wait once more, then give up on it.
+      const late = await Promise.race([
+        closed,
+        new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), this.deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (late === 'close_failed') outcome = 'close_failed';
     }
     this.logger.info({ outcome, duration_ms: Date.now() - started }, 'shutdown complete');
     return outcome;

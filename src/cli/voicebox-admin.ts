@@ -9,7 +9,7 @@ import { AppsService } from '../apps/apps.service.js';
 import { ConnectionsService } from '../apps/connections.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/app-config.module.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createRootLogger } from '../observability/logger.factory.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
@@ -58,7 +58,7 @@ class AdminCliModule {
     return {
       module: AdminCliModule,
       imports: [
-        ConfigModule.forRoot(config),
+        AppConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logger, new MetricsRegistry()),
         AppsModule,
         ExamplesModule,

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { envBool, envEnum, envInt, envList, envString, envUrl } from './env-parsers.js';
 
 /**
- * Every environment variable the service reads, with the names and defaults of the contract
- * (shared/notes/contract.md) plus our own (documented in the README). Grouped by capability; each
+ * Every environment variable the service reads: the names and defaults existing Voicebox
+ * deployments already use, plus our own (both documented in the README). Grouped by capability; each
  * group is parsed as a whole so that cross-field rules name the variable that is missing.
  */
 export const JWT_ALGORITHMS = [

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isHttpUrl } from './env-parsers.js';
 
-/** The JSON file named by VBX_CONFIG_FILE (shared/notes/contract.md). */
+/** The JSON file named by VBX_CONFIG_FILE, as existing Voicebox deployments write it (README). */
 export const LLM_PROVIDERS = [
   'openai',
   'azure',

@@ -25,10 +25,15 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(http(503), 2, tuning)).toBeUndefined();
   });
 
-  it('backs off exponentially with jitter between half and all of the ceiling', () => {
+  it('backs off exponentially with equal jitter: half the ceiling plus a random share of the other half', () => {
+    // Ceiling 400 ms on the first retry: never less than 200 ms (full jitter would allow 0).
     expect(retryDelayMs(http(503), 0, tuning, () => 0)).toBe(200);
+    expect(retryDelayMs(http(503), 0, tuning, () => 0.5)).toBe(300);
     expect(retryDelayMs(http(503), 0, tuning, () => 1)).toBe(400);
+    expect(retryDelayMs(http(503), 1, tuning, () => 0)).toBe(400);
     expect(retryDelayMs(http(503), 1, tuning, () => 1)).toBe(800);
+    // The ceiling stops at retryMaxDelayMs.
+    expect(retryDelayMs(http(503), 1, { ...tuning, retryMaxDelayMs: 500 }, () => 0)).toBe(250);
     expect(retryDelayMs(http(503), 1, { ...tuning, retryMaxDelayMs: 500 }, () => 1)).toBe(500);
   });
 

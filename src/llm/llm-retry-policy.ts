@@ -8,9 +8,11 @@ export interface RetryTuning {
 
 /**
  * How long to wait before retry number `attempt` (0-based), or undefined to give up. Connection
- * errors, 408, 429 and 5xx are retried; Retry-After is honoured as given, exponential backoff with
- * full jitter otherwise (so that many callers do not retry in step). A Retry-After longer than the
- * cap is not waited for: the caller gets a 429 with it at once.
+ * errors, 408, 429 and 5xx are retried; Retry-After is honoured as given. Otherwise exponential
+ * backoff with "equal jitter": half the ceiling plus a random share of the other half. The jitter
+ * keeps many callers from retrying in step; the fixed half keeps a retry from following an
+ * overloaded gateway's 503 almost at once, which full jitter (0 to the ceiling) allows. A
+ * Retry-After longer than the cap is not waited for: the caller gets a 429 with it at once.
  */
 export function retryDelayMs(
   failure: ProviderFailure,

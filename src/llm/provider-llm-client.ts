@@ -62,7 +62,9 @@ export class ProviderLlmClient extends LlmClient {
     const scope = new LlmCallScope(this.tuning.timeoutMs, ctx.signal);
     const preq = this.providerRequest(req);
     let usage = NO_USAGE;
-    let outcome: LlmCallOutcome = 'ok';
+    // Until the provider's last event has been passed on, the call has not succeeded: a consumer
+    // that stops early (return() on this generator) leaves it 'aborted', not 'ok' with 0 tokens.
+    let outcome: LlmCallOutcome = 'aborted';
     let iterator: AsyncIterator<LlmStreamEvent> | undefined;
     try {
       // Retried only until the first event: after that the caller has seen part of the answer.
@@ -74,7 +76,11 @@ export class ProviderLlmClient extends LlmClient {
       let next = opened.first;
       while (!next.done) {
         scope.refresh();
-        if (next.value.type === 'done') usage = next.value.usage;
+        if (next.value.type === 'done') {
+          // The whole answer and its usage are in hand, whether or not the consumer reads on.
+          usage = next.value.usage;
+          outcome = 'ok';
+        }
         yield next.value;
         try {
           next = await iterator.next();
@@ -82,6 +88,7 @@ export class ProviderLlmClient extends LlmClient {
           throw this.toDomainError(err, scope);
         }
       }
+      outcome = 'ok';
     } catch (err) {
       outcome = outcomeOf(err);
       throw err;

@@ -2,7 +2,7 @@
  * Which request lines the access log writes. Every 4xx, 5xx and slow request is written; of the
  * fast successful ones, `samplePercent` in a hundred, spread evenly (a credit counter, not chance,
  * so 10 % is exactly every tenth line). Writing a line is the largest per-request cost of the service
- * (shared/notes/performance.md); the metrics still count every request.
+ * (measured: a few µs a line); the metrics still count every request.
  */
 export class AccessLogSampler {
   private credit = 0;

@@ -14,7 +14,7 @@ import {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** The bad-token matrix of shared/notes/auth.md, against a @Scopes('voicebox:read') route. */
+/** The tokens an API gateway must refuse (and the near misses it must accept), against a @Scopes('voicebox:read') route. */
 describe('inbound JWT (JWT_*): the bad-token matrix', () => {
   let idp: LoopbackIdp;
   let t: AuthTestApp;

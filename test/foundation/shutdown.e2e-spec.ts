@@ -1,10 +1,13 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GracefulShutdown } from '../../src/bootstrap/graceful-shutdown.js';
 import { ReadinessService } from '../../src/health/readiness.service.js';
 import { FixtureModule } from '../fixtures/fixture.module.js';
+import { sharedTestDatabaseEnv } from '../support/postgres.js';
+import { spawnService, waitForHttp } from '../support/service-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 function get(
@@ -89,4 +92,35 @@ describe('graceful shutdown', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     await expect(inflight).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
   });
+});
+
+describe('graceful shutdown of the service process', () => {
+  it('exits (code 1, the failure logged) when closing the application fails, instead of hanging', async () => {
+    const preload = fileURLToPath(new URL('../fixtures/failing-app-close.js', import.meta.url));
+    const svc = await spawnService({
+      ...(await sharedTestDatabaseEnv()),
+      NODE_OPTIONS: `--import=${preload}`,
+      VOICEBOX_EMBEDDED_DEMO: 'false',
+      VOICEBOX_SHUTDOWN_TIMEOUT_SECONDS: '5',
+    });
+    try {
+      await waitForHttp(svc);
+      svc.child.kill('SIGTERM');
+      const exited = await Promise.race([
+        svc.exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000)),
+      ]);
+      expect(exited, svc.stdout()).toEqual({ code: 1, signal: null });
+      const lines = svc
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; outcome?: string; err?: { message?: string } });
+      const failed = lines.find((l) => l.msg === 'shutdown: closing the application failed');
+      expect(failed?.err?.message).toBe('simulated failure closing the application');
+      expect(lines.find((l) => l.msg === 'shutdown complete')?.outcome).toBe('close_failed');
+    } finally {
+      if (svc.child.exitCode === null && svc.child.signalCode === null) svc.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });

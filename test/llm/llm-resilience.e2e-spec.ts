@@ -64,6 +64,28 @@ describe('LLM call policy: retries, deadline, abort, error mapping', () => {
     expect(wire.requests.every((r) => r.body.stream === true)).toBe(true);
   });
 
+  it('records a stream the caller leaves before its end as aborted, and one read to the end as ok with its tokens', async () => {
+    const { registry, metrics } = kit();
+    wire.reply(
+      { kind: 'answer', text: 'one two three four', completionTokens: 4 },
+      { kind: 'answer', text: 'one two three four', completionTokens: 4 },
+    );
+    const usages: LlmUsageRecord[] = [];
+    const llm = registry.get('default');
+    for await (const e of llm.stream({ messages: MESSAGES }, { onUsage: (u) => usages.push(u) })) {
+      if (e.type === 'text' && e.text.trim() !== '') break;
+    }
+    for await (const _ of llm.stream({ messages: MESSAGES }, { onUsage: (u) => usages.push(u) }))
+      void _;
+    expect(usages.map((u) => [u.outcome, u.completionTokens])).toEqual([
+      ['aborted', 0],
+      ['ok', 4],
+    ]);
+    const scrape = await metrics.registry.metrics();
+    expect(scrape).toMatch(/voicebox_llm_call_duration_seconds_count\{[^}]*outcome="aborted"\} 1/);
+    expect(scrape).toMatch(/voicebox_llm_call_duration_seconds_count\{[^}]*outcome="ok"\} 1/);
+  });
+
   it('retries a dropped connection, then answers 502 llm.unreachable', async () => {
     const { registry } = kit({ maxRetries: 1 });
     wire.reply({ kind: 'reset' }, { kind: 'reset' });

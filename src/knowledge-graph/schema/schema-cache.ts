@@ -62,13 +62,6 @@ export class SchemaCache {
     return pending;
   }
 
-  /** Drops every cached schema of a connection (e.g. after an admin changed it). */
-  invalidateConnection(connectionId: string): void {
-    for (const k of this.entries.keys()) {
-      if ((JSON.parse(k) as string[])[0] === connectionId) this.entries.delete(k);
-    }
-  }
-
   get size(): number {
     return this.entries.size;
   }

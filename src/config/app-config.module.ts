@@ -1,13 +1,16 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from './app-config.js';
 
-/** Makes the configuration, validated before Nest starts, injectable everywhere as `AppConfig`. */
+/**
+ * Makes the configuration, validated before Nest starts, injectable everywhere as `AppConfig`. Not
+ * @nestjs/config's ConfigModule (no ConfigService, no .env loading): the name says whose it is.
+ */
 @Global()
 @Module({})
-export class ConfigModule {
+export class AppConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
-      module: ConfigModule,
+      module: AppConfigModule,
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],
     };
