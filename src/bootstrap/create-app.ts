@@ -10,6 +10,8 @@ import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { lazyChildLoggerFactory } from '../observability/lazy-request-logger.js';
 import { NestPinoLogger } from '../observability/nest-logger.js';
 import { observeRequests, requestIdOf } from '../observability/request-observer.js';
+import { traceRequests } from '../observability/request-tracing.js';
+import { Tracing } from '../observability/tracing.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonBodyParser } from './json-body.js';
 import { refuseRepeatedAuthHeaders } from './single-valued-headers.js';
@@ -83,6 +85,7 @@ export async function configureApp(
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, config.server.bodyLimitBytes);
   observeRequests(fastify, metrics, config.accessLog);
+  traceRequests(fastify, app.get(Tracing));
   refuseRepeatedAuthHeaders(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());

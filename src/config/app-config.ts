@@ -1,6 +1,6 @@
 import type { LlmProviderName } from './vbx-config.schema.js';
 import type { HeaderTemplate } from './header-template.js';
-import type { TokenExchangeProviderName } from './env.schema.js';
+import type { OtelTracesSampler, TokenExchangeProviderName } from './env.schema.js';
 
 export type LogType = 'JSON' | 'TEXT';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
@@ -132,6 +132,18 @@ export abstract class AppConfig {
     url?: string;
     /** VOICEBOX_SECRET_KEY: encrypts stored connection secrets (AES-256-GCM). */
     secretKey?: Buffer;
+  };
+  /**
+   * OpenTelemetry tracing (OTEL_*): `endpoint` is the full OTLP/HTTP traces URL; undefined when no
+   * endpoint is configured or OTEL_SDK_DISABLED=true, and then no SDK is started.
+   */
+  abstract readonly tracing: {
+    endpoint?: string;
+    serviceName: string;
+    headers: Record<string, string>;
+    sampler: OtelTracesSampler;
+    samplerRatio: number;
+    batchDelayMs: number;
   };
   /** Secret values to scrub from any log line, whatever their source. */
   abstract readonly secretValues: readonly string[];

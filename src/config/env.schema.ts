@@ -22,6 +22,17 @@ export const JWT_ALGORITHMS = [
 export const TOKEN_EXCHANGE_PROVIDERS = ['okta', 'rfc8693', 'entra'] as const;
 export type TokenExchangeProviderName = (typeof TOKEN_EXCHANGE_PROVIDERS)[number];
 
+/** The samplers of OTEL_TRACES_SAMPLER this service builds (observability/tracing.ts). */
+export const OTEL_TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type OtelTracesSampler = (typeof OTEL_TRACES_SAMPLERS)[number];
+
 export const LOG_TYPES = ['JSON', 'TEXT'] as const;
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
@@ -153,6 +164,22 @@ export const envSchema = z
     VOICEBOX_EMBEDDED_DEMO: envBool(true),
     VOICEBOX_EMBEDDED_RDF_FILES: envList([]),
     VOICEBOX_EMBEDDED_STORE_PATH: envString(),
+    // OpenTelemetry tracing (the SDK's standard names): without an endpoint no SDK is started
+    OTEL_SDK_DISABLED: envBool(false),
+    OTEL_SERVICE_NAME: envString(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: envUrl(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: envUrl(),
+    // Values are often credentials: they are scrubbed from logs and never echoed.
+    OTEL_EXPORTER_OTLP_HEADERS: envString().refine(
+      (v) => v === undefined || parseOtlpHeaders(v) !== null,
+      { message: 'must be name=value pairs separated by commas (values percent-encoded)' },
+    ),
+    OTEL_TRACES_SAMPLER: envEnum(OTEL_TRACES_SAMPLERS, 'parentbased_always_on'),
+    OTEL_TRACES_SAMPLER_ARG: envString().refine(
+      (v) => v === undefined || (/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(v) && Number(v) <= 1),
+      { message: 'must be a ratio between 0 and 1' },
+    ),
+    OTEL_BSP_SCHEDULE_DELAY: envInt(5000, 1, 600_000),
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, name: keyof typeof env, why: string) => {
@@ -287,3 +314,24 @@ export const SECRET_ENV_NAMES = [
   'VOICEBOX_SECRET_KEY',
   'DATABASE_URL',
 ] as const;
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry specification writes it (W3C baggage style:
+ * `name=value,name2=value2`, values percent-encoded); null when it is not that.
+ */
+export function parseOtlpHeaders(v: string): Record<string, string> | null {
+  const headers: Record<string, string> = {};
+  for (const part of v.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return null;
+    const name = part.slice(0, eq).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return null;
+    try {
+      headers[name.toLowerCase()] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
+  }
+  return headers;
+}

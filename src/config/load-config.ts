@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { AppConfig, JwtValidationConfig, LlmConfig } from './app-config.js';
-import { SECRET_ENV_NAMES, envSchema, parseSecretKey, type RawEnv } from './env.schema.js';
+import {
+  SECRET_ENV_NAMES,
+  envSchema,
+  parseOtlpHeaders,
+  parseSecretKey,
+  type RawEnv,
+} from './env.schema.js';
 import { HeaderTemplate, HeaderTemplateError } from './header-template.js';
 import { vbxConfigSchema, type RawLlmConfig } from './vbx-config.schema.js';
 
@@ -52,6 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       if (v.length >= 8) secretValues.push(v);
     }
   }
+
+  const otlpHeaders = e.OTEL_EXPORTER_OTLP_HEADERS
+    ? parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS)
+    : null;
+  // An exporter header is usually an API key or a bearer token for the collector.
+  for (const v of Object.values(otlpHeaders ?? {})) if (v.length >= 4) secretValues.push(v);
 
   const config: AppConfig = {
     server: {
@@ -177,9 +189,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retryBaseDelayMs: e.LLM_RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: e.LLM_RETRY_MAX_DELAY_SECONDS * 1000,
     },
+    tracing: {
+      endpoint: e.OTEL_SDK_DISABLED ? undefined : otlpTracesUrl(e),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'voicebox-service',
+      headers: otlpHeaders ?? {},
+      sampler: e.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(e.OTEL_TRACES_SAMPLER_ARG),
+      batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    },
     secretValues,
   };
   return config;
+}
+
+/**
+ * The traces URL as the OpenTelemetry specification derives it: the signal-specific variable as
+ * given, else `v1/traces` appended to the general endpoint.
+ */
+function otlpTracesUrl(e: RawEnv): string | undefined {
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
 }
 
 function passwordOf(url: string): string | undefined {

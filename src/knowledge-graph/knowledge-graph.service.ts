@@ -5,15 +5,16 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { InjectLogger } from '../observability/root-logger.js';
+import { SpanKind, Tracing } from '../observability/tracing.js';
 import type { KgRequestContext, KgTarget } from './kg-connection.js';
 import type { KgQueryResult } from './kg-query-result.js';
 import type { GraphSchema } from './schema/graph-schema.js';
 import { SchemaCache } from './schema/schema-cache.js';
 import { SchemaExtractor } from './schema/schema-extractor.js';
-import { SparqlReadOnlyGate } from './sparql-read-only-gate.js';
+import { SparqlReadOnlyGate, type GatedQuery } from './sparql-read-only-gate.js';
 import { credentialIdentity } from './stores/credentials.js';
 import { SparqlStoreRegistry } from './stores/sparql-store-registry.js';
-import type { SparqlBinding } from './stores/sparql-store.js';
+import type { SparqlBinding, SparqlStore } from './stores/sparql-store.js';
 
 /** Schema queries carry their own LIMITs (up to 20,000 rows), independent of the answer cap. */
 const SCHEMA_MAX_ROWS = 20_000;
@@ -36,6 +37,7 @@ export class KnowledgeGraphService {
     private readonly schemas: SchemaCache,
     @InjectLogger() private readonly log: Logger,
     metrics: MetricsRegistry,
+    private readonly tracing: Tracing,
   ) {
     this.duration = new Histogram({
       name: 'voicebox_kg_query_duration_seconds',
@@ -104,6 +106,34 @@ export class KnowledgeGraphService {
   ): Promise<KgQueryResult> {
     const gated = await gate.checkBounded(sparql, ctx.signal);
     const store = this.stores.get(target.connection.kind);
+    const attributes = {
+      'db.system.name': store.kind,
+      'db.operation.name': gated.form,
+      ...(target.database ? { 'db.namespace': target.database } : {}),
+    };
+    return this.tracing.inSpan(
+      `sparql ${gated.form}`,
+      attributes,
+      async (span) => {
+        const result = await this.execute(store, max, target, sparql, gated, ctx, opts);
+        if (result.form === 'SELECT') {
+          span.setAttribute('db.response.returned_rows', result.results.bindings.length);
+        }
+        return result;
+      },
+      SpanKind.CLIENT,
+    );
+  }
+
+  private async execute(
+    store: SparqlStore,
+    max: number,
+    target: KgTarget,
+    sparql: string,
+    gated: GatedQuery,
+    ctx: KgRequestContext,
+    opts: { asWritten?: boolean },
+  ): Promise<KgQueryResult> {
     const started = performance.now();
     const observe = (outcome: string) => {
       const ms = performance.now() - started;

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load-config.js';
 import { validateLlmCredentials } from './llm-credentials.js';
 import type { AppConfig, LlmConfig } from '../config/app-config.js';
 import type { MetricsRegistry } from '../observability/metrics.registry.js';
+import { NoTracing, type Tracing } from '../observability/tracing.js';
 import type { LlmClient } from './llm-client.js';
 import { LlmMetrics } from './llm-metrics.js';
 import { NotConfiguredLlmClient } from './not-configured-llm-client.js';
@@ -17,7 +18,12 @@ import type { LlmRole } from './llm-types.js';
 export class LlmRegistry {
   private readonly clients = new Map<LlmRole, LlmClient>();
 
-  constructor(config: AppConfig, metrics: MetricsRegistry, logger: Logger) {
+  constructor(
+    config: AppConfig,
+    metrics: MetricsRegistry,
+    logger: Logger,
+    tracing: Tracing = new NoTracing(),
+  ) {
     // A missing credential stops start-up here, while the application is assembled: before any
     // port opens, with one line per variable (main.ts prints ConfigError like the config loader's).
     const missing = validateLlmCredentials(config);
@@ -35,6 +41,7 @@ export class LlmRegistry {
         config.llmTuning,
         llmMetrics,
         logger,
+        tracing,
       );
     const llm = config.llm;
     const defaultClient = llm

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
+import { Tracing } from '../observability/tracing.js';
 import { LlmClient } from './llm-client.js';
 import { LlmDiagnosticsController } from './llm-diagnostics.controller.js';
 import { LlmDiagnosticsService } from './llm-diagnostics.service.js';
@@ -17,9 +18,9 @@ import { LlmRegistry } from './llm-registry.js';
   providers: [
     {
       provide: LlmRegistry,
-      inject: [AppConfig, MetricsRegistry, ROOT_LOGGER],
-      useFactory: (config: AppConfig, metrics: MetricsRegistry, logger: Logger) =>
-        new LlmRegistry(config, metrics, logger.child({ component: 'llm' })),
+      inject: [AppConfig, MetricsRegistry, ROOT_LOGGER, Tracing],
+      useFactory: (config: AppConfig, metrics: MetricsRegistry, logger: Logger, tracing: Tracing) =>
+        new LlmRegistry(config, metrics, logger.child({ component: 'llm' }), tracing),
     },
     {
       provide: LlmClient,

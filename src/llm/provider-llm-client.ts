@@ -5,6 +5,13 @@ import { LlmCallScope } from './llm-call-scope.js';
 import { LlmClient } from './llm-client.js';
 import { llmAborted, llmFailure, llmTimeout, outcomeOf } from './llm-errors.js';
 import type { LlmMetrics } from './llm-metrics.js';
+import {
+  NoTracing,
+  SpanKind,
+  markFailed,
+  type Span,
+  type Tracing,
+} from '../observability/tracing.js';
 import type { LlmProvider, ProviderCall, ProviderRequest } from './llm-provider.js';
 import { retryDelayMs } from './llm-retry-policy.js';
 import type {
@@ -31,6 +38,7 @@ export class ProviderLlmClient extends LlmClient {
     private readonly tuning: AppConfig['llmTuning'],
     private readonly metrics: LlmMetrics,
     private readonly logger: Logger,
+    private readonly tracing: Tracing = new NoTracing(),
   ) {
     super();
   }
@@ -46,12 +54,14 @@ export class ProviderLlmClient extends LlmClient {
   async complete(req: LlmRequest, ctx: LlmCallContext = {}): Promise<LlmCompletion> {
     const scope = new LlmCallScope(this.tuning.timeoutMs, ctx.signal);
     const preq = this.providerRequest(req);
+    const span = this.startSpan(preq);
     try {
       const result = await this.withRetries(scope, ctx, (call) => this.impl.complete(preq, call));
-      this.finish(scope, ctx, 'ok', result.usage);
+      this.finish(scope, ctx, 'ok', result.usage, span);
       return result;
     } catch (err) {
-      this.finish(scope, ctx, outcomeOf(err), NO_USAGE);
+      markFailed(span, err);
+      this.finish(scope, ctx, outcomeOf(err), NO_USAGE, span);
       throw err;
     } finally {
       scope.dispose();
@@ -61,6 +71,7 @@ export class ProviderLlmClient extends LlmClient {
   async *stream(req: LlmRequest, ctx: LlmCallContext = {}): AsyncIterable<LlmStreamEvent> {
     const scope = new LlmCallScope(this.tuning.timeoutMs, ctx.signal);
     const preq = this.providerRequest(req);
+    const span = this.startSpan(preq, true);
     let usage = NO_USAGE;
     // Until the provider's last event has been passed on, the call has not succeeded: a consumer
     // that stops early (return() on this generator) leaves it 'aborted', not 'ok' with 0 tokens.
@@ -91,13 +102,33 @@ export class ProviderLlmClient extends LlmClient {
       outcome = 'ok';
     } catch (err) {
       outcome = outcomeOf(err);
+      markFailed(span, err);
       throw err;
     } finally {
       scope.dispose();
       // Early exit by the consumer: close the provider's stream too.
       if (iterator?.return) await iterator.return().catch(() => undefined);
-      this.finish(scope, ctx, outcome, usage);
+      this.finish(scope, ctx, outcome, usage, span);
     }
+  }
+
+  /**
+   * The call's CLIENT span, named and attributed as the OpenTelemetry GenAI conventions say; begun
+   * by hand because a stream outlives the call that opened it. Ended by `finish`.
+   */
+  private startSpan(preq: ProviderRequest, streaming = false): Span {
+    return this.tracing.startSpan(
+      `chat ${this.model}`,
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': this.provider,
+        'gen_ai.request.model': this.model,
+        'gen_ai.request.max_tokens': preq.maxTokens,
+        'voicebox.llm.role': this.role,
+        'voicebox.llm.streaming': streaming,
+      },
+      SpanKind.CLIENT,
+    );
   }
 
   private providerRequest(req: LlmRequest): ProviderRequest {
@@ -163,6 +194,7 @@ export class ProviderLlmClient extends LlmClient {
     ctx: LlmCallContext,
     outcome: LlmCallOutcome,
     usage: LlmUsage,
+    span: Span,
   ): void {
     const record = {
       role: this.role,
@@ -174,6 +206,13 @@ export class ProviderLlmClient extends LlmClient {
       attempts: scope.attempts,
     };
     this.metrics.record(record);
+    span.setAttributes({
+      'gen_ai.usage.input_tokens': usage.promptTokens,
+      'gen_ai.usage.output_tokens': usage.completionTokens,
+      'voicebox.llm.outcome': outcome,
+      'voicebox.llm.attempts': record.attempts,
+    });
+    span.end();
     this.logger.info(
       {
         ...this.labels(),

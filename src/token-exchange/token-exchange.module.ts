@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { TokenExchangeProviderName } from '../config/env.schema.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
+import { NoTracing, Tracing } from '../observability/tracing.js';
 import { clientAuthenticationFor } from './client-authentication.js';
 import { DiscoveryDocuments } from './discovery-document.js';
 import { EXCHANGE_GRANTS, EXCHANGE_GRANTS_TOKEN, type ExchangeGrant } from './exchange-grants.js';
@@ -22,6 +23,7 @@ export async function buildTokenExchangeService(
   metrics: MetricsRegistry,
   root: Logger,
   grants: Record<TokenExchangeProviderName, ExchangeGrant> = EXCHANGE_GRANTS,
+  tracing: Tracing = new NoTracing(),
 ): Promise<TokenExchangeService> {
   const logger = root.child({ component: 'token-exchange' });
   const tx = config.tokenExchange;
@@ -39,7 +41,7 @@ export async function buildTokenExchangeService(
     ttlMs: tx.cacheTtlSeconds * 1000,
     expiryBufferMs: tx.expiryBufferSeconds * 1000,
   });
-  return new TokenExchangeService(clients, cache, new TokenExchangeMetrics(metrics));
+  return new TokenExchangeService(clients, cache, new TokenExchangeMetrics(metrics), tracing);
 }
 
 /** On-behalf-of token exchange for the hops this process has (see exchange-hop.ts). */
@@ -48,7 +50,7 @@ export async function buildTokenExchangeService(
     { provide: EXCHANGE_GRANTS_TOKEN, useValue: EXCHANGE_GRANTS },
     {
       provide: TokenExchangeService,
-      inject: [AppConfig, MetricsRegistry, ROOT_LOGGER, EXCHANGE_GRANTS_TOKEN],
+      inject: [AppConfig, MetricsRegistry, ROOT_LOGGER, EXCHANGE_GRANTS_TOKEN, Tracing],
       useFactory: buildTokenExchangeService,
     },
   ],

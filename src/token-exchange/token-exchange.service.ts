@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error.js';
+import { NoTracing, SpanKind, type Tracing } from '../observability/tracing.js';
 import type { ExchangeHop } from './exchange-hop.js';
 import { TokenExchangeCache, jwtExpiryOf, type CacheSource } from './token-exchange-cache.js';
 import type { ExchangeOutcome, TokenEndpointClient } from './token-endpoint-client.js';
@@ -23,6 +24,7 @@ export class TokenExchangeService {
     clients: TokenEndpointClient[],
     private readonly cache: TokenExchangeCache,
     private readonly metrics: TokenExchangeMetrics,
+    private readonly tracing: Tracing = new NoTracing(),
   ) {
     this.clients = new Map(clients.map((c) => [c.settings.hop, c]));
   }
@@ -45,27 +47,48 @@ export class TokenExchangeService {
       );
     }
     const { audience, scope } = client.settings;
-    const key = TokenExchangeCache.keyOf(subjectToken, audience, scope);
-    const { token, source } = await this.cache.get(key, jwtExpiryOf(subjectToken), () =>
-      this.timed(client, subjectToken),
-    );
-    this.metrics.lookup(hop, source);
-    onRecord?.({ hop, source });
-    return token;
+    const attributes = {
+      'voicebox.token_exchange.hop': hop,
+      'voicebox.token_exchange.audience': audience,
+    };
+    return this.tracing.inSpan(`token_exchange ${hop}`, attributes, async (span) => {
+      const key = TokenExchangeCache.keyOf(subjectToken, audience, scope);
+      const { token, source } = await this.cache.get(key, jwtExpiryOf(subjectToken), () =>
+        this.timed(client, subjectToken),
+      );
+      span.setAttribute('voicebox.token_exchange.cache', source);
+      this.metrics.lookup(hop, source);
+      onRecord?.({ hop, source });
+      return token;
+    });
   }
 
-  private async timed(client: TokenEndpointClient, subjectToken: string) {
-    const started = process.hrtime.bigint();
-    let outcome: ExchangeOutcome = 'ok';
-    try {
-      return await client.exchange(subjectToken);
-    } catch (err) {
-      outcome = outcomeOf(err);
-      throw err;
-    } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.metrics.exchanged(client.settings.hop, outcome, seconds);
-    }
+  /** One request to the token endpoint (a cache miss), timed for the metrics and the trace. */
+  private timed(client: TokenEndpointClient, subjectToken: string) {
+    const { hop, provider } = client.settings;
+    const attributes = {
+      'voicebox.token_exchange.hop': hop,
+      'voicebox.token_exchange.provider': provider,
+    };
+    return this.tracing.inSpan(
+      'token_exchange.request',
+      attributes,
+      async (span) => {
+        const started = process.hrtime.bigint();
+        let outcome: ExchangeOutcome = 'ok';
+        try {
+          return await client.exchange(subjectToken);
+        } catch (err) {
+          outcome = outcomeOf(err);
+          throw err;
+        } finally {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          this.metrics.exchanged(hop, outcome, seconds);
+          span.setAttribute('voicebox.token_exchange.outcome', outcome);
+        }
+      },
+      SpanKind.CLIENT,
+    );
   }
 }
 

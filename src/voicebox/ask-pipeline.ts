@@ -20,6 +20,7 @@ import {
   ExampleQueries,
   type ExampleQuery,
 } from './grounding/example-queries.js';
+import { Tracing } from '../observability/tracing.js';
 import { LlmCallContextFactory } from './llm-call-context.js';
 import { LinkEntitiesStep } from './pipeline/link-entities.step.js';
 import { ResolveQuery, type Resolution } from './pipeline/resolve-query.js';
@@ -62,6 +63,7 @@ export class AskPipeline {
     private readonly background: BackgroundAnswerStep,
     private readonly rowsAnswer: RowsAnswerStep,
     private readonly recorder: TurnRecorder,
+    private readonly tracing: Tracing,
   ) {}
 
   ask(input: AskInput, signal?: AbortSignal): Promise<AskAnswer> {
@@ -117,7 +119,7 @@ export class AskPipeline {
       subject: identity.subject,
     });
     const draft = new AnswerDraft(conversation.id, randomUUID(), emit);
-    const trace = new TurnTrace();
+    const trace = new TurnTrace(this.tracing);
     const record = this.recorder.start({ input, conversation, draft, trace, question });
     try {
       // Before the first streamed line: a refused or failed token exchange is still an HTTP error.

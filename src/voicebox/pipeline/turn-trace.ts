@@ -1,5 +1,6 @@
 import type { AuditedLlmCall } from '../../observability/request-audit.js';
 import type { LlmMessage, LlmUsageRecord } from '../../llm/llm-types.js';
+import { NoTracing, type Tracing } from '../../observability/tracing.js';
 import type { AskAction } from '../ask-types.js';
 
 /** The audit record's view of a call, tagged with the pipeline step instead of the LLM role. */
@@ -21,12 +22,15 @@ export class TurnTrace {
   /** The stores' own time for every query of the turn (validation lookups included), in ms. */
   private storeMs = 0;
 
+  /** Each step is also a span (`voicebox.<step>`), the parent of its LLM calls and queries. */
+  constructor(private readonly tracing: Tracing = new NoTracing()) {}
+
   async time<T>(step: string, work: () => Promise<T>): Promise<T> {
     const previous = this.step;
     this.step = step;
     const started = performance.now();
     try {
-      return await work();
+      return await this.tracing.inSpan(`voicebox.${step}`, { 'voicebox.step': step }, work);
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       this.timings[step] = Math.round(((this.timings[step] ?? 0) + ms) * 10) / 10;
