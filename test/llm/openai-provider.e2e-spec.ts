@@ -48,12 +48,16 @@ describe('openai strategy on the chat-completions wire', () => {
   it('posts to {server_url}/chat/completions with the key, templated headers and a capped body', async () => {
     const { registry, metrics } = kit();
     const usages: LlmUsageRecord[] = [];
+    // The model takes 150 ms: the recorded latency must include that wait and no more than the call.
+    wire.reply({ kind: 'answer', text: 'Hello from the loopback model', delayMs: 150 });
+    const started = Date.now();
     const res = await registry
       .get('default')
       .complete(
         { messages: USER, maxTokens: 5000, temperature: 0.2 },
         { user: 'alice@example.com', onUsage: (u) => usages.push(u) },
       );
+    const elapsed = Date.now() - started;
     expect(res.text).toBe('Hello from the loopback model');
     expect(res.usage).toEqual({ promptTokens: 11, completionTokens: 7 });
     const [req] = wire.requests;
@@ -78,7 +82,8 @@ describe('openai strategy on the chat-completions wire', () => {
       outcome: 'ok',
       attempts: 1,
     });
-    expect(usages[0].latencyMs).toBeGreaterThanOrEqual(0);
+    expect(usages[0].latencyMs).toBeGreaterThanOrEqual(145);
+    expect(usages[0].latencyMs).toBeLessThanOrEqual(elapsed);
     const text = await metrics.registry.metrics();
     expect(text).toContain(
       'voicebox_llm_tokens_total{provider="openai",model="gpt-4o",kind="prompt"} 11',
