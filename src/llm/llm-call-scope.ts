@@ -40,10 +40,16 @@ export class LlmCallScope {
     this.timer.refresh();
   }
 
-  /** Ends the call; aborting afterwards closes a stream the consumer left early. */
-  dispose(): void {
+  /**
+   * Ends the call. `abort` closes what may still be open (a stream the consumer left early); a
+   * completed call has read its whole response, and aborting it anyway cost ~0.5 ms a call here
+   * (the SDK's and undici's listeners each build an abort error for a request already done).
+   */
+  dispose(opts: { abort: boolean } = { abort: true }): void {
     clearTimeout(this.timer);
-    if (!this.deadline.signal.aborted) this.deadline.abort(new Error('LLM call finished'));
+    if (opts.abort && !this.deadline.signal.aborted) {
+      this.deadline.abort(new Error('LLM call finished'));
+    }
   }
 
   /** Waits, or rejects as soon as the call is aborted or times out. */

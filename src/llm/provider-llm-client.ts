@@ -62,9 +62,11 @@ export class ProviderLlmClient extends LlmClient {
     } catch (err) {
       markFailed(span, err);
       this.finish(scope, ctx, outcomeOf(err), NO_USAGE, span);
+      // A failed call may have left a request in flight (a retry cut short): close it.
+      scope.dispose();
       throw err;
     } finally {
-      scope.dispose();
+      scope.dispose({ abort: false });
     }
   }
 
