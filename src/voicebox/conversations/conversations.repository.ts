@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type Queryable } from '../../database/database.js';
+import { Database } from '../../database/database.js';
 import type { HistoryTurn } from '../prompts.js';
 
 export interface ConversationOwner {
@@ -56,46 +56,44 @@ export class ConversationsRepository {
   }
 
   /**
-   * Stores one finished turn, creating the conversation on its first turn, in one transaction.
-   * Returns false (and stores nothing) when the id belongs to another app or client, which can
-   * only happen if someone else created the same id meanwhile.
+   * Stores one finished turn, creating the conversation on its first turn, in one statement (one
+   * round trip, atomic as a transaction: the turn is on the ask's critical path, and a turn stored
+   * is readable by the next request on any replica). Returns false (and stores nothing) when the id
+   * belongs to another app or client, which can only happen if someone else created the same id
+   * meanwhile: the upsert then updates no row and the message has nothing to hang on.
    */
-  saveTurn(conversationId: string, owner: ConversationOwner, turn: StoredTurn): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO conversations (id, app_id, client_id, subject) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING`,
-        [conversationId, owner.appId, owner.clientId, owner.subject ?? null],
-      );
-      const owned = await tx.query(
-        `UPDATE conversations SET updated_at = now()
-         WHERE id = $1 AND app_id = $2 AND client_id = $3 RETURNING id`,
-        [conversationId, owner.appId, owner.clientId],
-      );
-      if ((owned.rowCount ?? 0) === 0) return false;
-      await insertTurn(tx, conversationId, turn);
-      return true;
-    });
+  async saveTurn(
+    conversationId: string,
+    owner: ConversationOwner,
+    t: StoredTurn,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `WITH owned AS (
+         INSERT INTO conversations (id, app_id, client_id, subject) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET updated_at = now()
+           WHERE conversations.app_id = EXCLUDED.app_id
+             AND conversations.client_id = EXCLUDED.client_id
+         RETURNING id)
+       INSERT INTO conversation_messages (id, conversation_id, question, standalone_question, sparql,
+         row_count, answer, outcome, timings, prompt_tokens, completion_tokens)
+       SELECT $5, owned.id, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM owned`,
+      [
+        conversationId,
+        owner.appId,
+        owner.clientId,
+        owner.subject ?? null,
+        t.id,
+        t.question,
+        t.standaloneQuestion,
+        t.sparql,
+        t.rowCount,
+        t.answer,
+        t.outcome,
+        JSON.stringify(t.timings),
+        t.promptTokens,
+        t.completionTokens,
+      ],
+    );
+    return (rowCount ?? 0) > 0;
   }
-}
-
-function insertTurn(tx: Queryable, conversationId: string, t: StoredTurn) {
-  return tx.query(
-    `INSERT INTO conversation_messages (id, conversation_id, question, standalone_question, sparql,
-       row_count, answer, outcome, timings, prompt_tokens, completion_tokens)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      t.id,
-      conversationId,
-      t.question,
-      t.standaloneQuestion,
-      t.sparql,
-      t.rowCount,
-      t.answer,
-      t.outcome,
-      JSON.stringify(t.timings),
-      t.promptTokens,
-      t.completionTokens,
-    ],
-  );
 }
