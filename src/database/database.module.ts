@@ -1,15 +1,24 @@
 import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { LivenessCheck, type LivenessProbe } from '../common/readiness/liveness-check.js';
 import { ReadinessCheck, type ReadinessProbe } from '../common/readiness/readiness-check.js';
 import { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
 import { Database } from './database.js';
 
-/** The database's readiness check; closes the pool (and the embedded server) on shutdown. */
+/**
+ * The database's readiness and liveness checks; closes the pool (and the embedded server) on
+ * shutdown.
+ */
 @ReadinessCheck('database')
+@LivenessCheck('database')
 @Injectable()
-class DatabaseLifecycle implements ReadinessProbe, OnApplicationShutdown {
+class DatabaseLifecycle implements ReadinessProbe, LivenessProbe, OnApplicationShutdown {
   constructor(private readonly db: Database) {}
+
+  checkAlive(): string | undefined {
+    return this.db.fatalFailure;
+  }
 
   async checkReady(): Promise<void> {
     await this.db.query('SELECT 1');

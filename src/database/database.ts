@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import pg from 'pg';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.server.js';
+import { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations } from './migrator.js';
 import { isUnavailable } from './pg-errors.js';
@@ -20,12 +20,20 @@ export interface Queryable {
  */
 export class Database implements Queryable {
   private closed = false;
+  private embedded: EmbeddedPostgresSupervisor | null = null;
 
   private constructor(
-    private readonly pool: pg.Pool,
-    private readonly embedded: RunningPostgres | null,
+    private pool: pg.Pool,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Why the process should be replaced (liveness fails), or undefined while it is fine: the
+   * embedded server died and could not be restarted.
+   */
+  get fatalFailure(): string | undefined {
+    return this.embedded?.failure;
+  }
 
   /** 'embedded' or 'external', for logs and the CLI. */
   get mode(): 'embedded' | 'external' {
@@ -36,24 +44,14 @@ export class Database implements Queryable {
     const log = logger.child({ component: 'database' });
     const embedded = config.database.url
       ? null
-      : await startEmbeddedPostgres({ dir: config.server.dataDir, logger: log });
-    const pool = new pg.Pool({
-      connectionString: config.database.url ?? embedded!.url,
-      max: 10,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
-    });
-    // An idle client losing its server emits here; without a listener the process would crash.
-    pool.on('error', (err) =>
-      // Only message and code: the error also carries the whole client object.
-      log.warn(
-        { error: err.message, code: (err as { code?: string }).code },
-        'idle PostgreSQL connection failed',
-      ),
-    );
-    const db = new Database(pool, embedded, log);
+      : await EmbeddedPostgresSupervisor.start({ dir: config.server.dataDir, logger: log });
+    const db = new Database(createPool(config.database.url ?? embedded!.url, log), log);
+    if (embedded) {
+      db.embedded = embedded;
+      embedded.onReplaced = (url) => db.replacePool(url);
+    }
     try {
-      await runMigrations(pool, MIGRATIONS, log);
+      await runMigrations(db.pool, MIGRATIONS, log);
     } catch (err) {
       await db.close();
       throw err;
@@ -92,6 +90,32 @@ export class Database implements Queryable {
     await this.embedded?.stop();
     this.logger.debug('database closed');
   }
+
+  /** After the embedded server came back on another port: new connections go there. */
+  private replacePool(url: string): void {
+    if (this.closed) return;
+    const old = this.pool;
+    this.pool = createPool(url, this.logger);
+    void old.end().catch(() => undefined);
+  }
+}
+
+function createPool(url: string, log: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server emits here; without a listener the process would crash.
+  pool.on('error', (err) =>
+    // Only message and code: the error also carries the whole client object.
+    log.warn(
+      { error: err.message, code: (err as { code?: string }).code },
+      'idle PostgreSQL connection failed',
+    ),
+  );
+  return pool;
 }
 
 /** A database that cannot be reached is a dependency failure (503), never a 500 with its message. */

@@ -12,15 +12,30 @@ export interface EmbeddedPostgresOptions {
   logger: Logger;
   /** Delete the cluster on stop (test servers only). */
   ephemeral?: boolean;
+  /**
+   * A restart after the server died: the cluster must already exist. Initialising a new, empty one
+   * then would hide the loss of the data behind a service that looks healthy.
+   */
+  existingClusterOnly?: boolean;
 }
 
 export interface RunningPostgres {
   /** postgres://… for the `postgres` database of this cluster. */
   url: string;
   port: number;
+  /** Whether this process started the server (else it attached to another process's). */
+  owned: boolean;
+  /**
+   * Called once if the server goes away without our stop(): its process died (kill -9, out of
+   * memory), or, when attached, the process that owned it stopped it or died.
+   */
+  onGone(listener: (reason: string) => void): void;
   /** Stops the server if this process started it; a no-op when it attached to another one's. */
   stop(): Promise<void>;
 }
+
+/** How often an attached process checks that the server it uses still lives. */
+const ATTACHED_WATCH_MS = 500;
 
 /**
  * As root, the server runs as the `postgres` system user, which must be able to walk down to its
@@ -71,13 +86,13 @@ export async function startEmbeddedPostgres(
   await mkdir(dir, { recursive: true });
   const password = await clusterPassword(dir);
 
-  const running = await runningPort(dataDir);
-  if (running !== null && (await canConnect(running, password))) {
+  const running = await runningServer(dataDir);
+  if (running !== null && (await canConnect(running.port, password))) {
     logger.info(
-      { port: running, dir: dataDir },
+      { port: running.port, dir: dataDir },
       'attached to the embedded PostgreSQL already running',
     );
-    return { url: urlOf(running, password), port: running, stop: () => Promise.resolve() };
+    return attached(running, password);
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -110,6 +125,9 @@ export async function startEmbeddedPostgres(
       onError: (e) => logger.debug({ postgres: String(e) }, 'embedded PostgreSQL'),
     });
   if (!(await exists(join(dataDir, 'PG_VERSION')))) {
+    if (opts.existingClusterOnly) {
+      throw new Error(`the embedded PostgreSQL cluster in ${dataDir} is gone`);
+    }
     await create(0)
       .initialise()
       .catch((err: unknown) => {
@@ -137,18 +155,79 @@ export async function startEmbeddedPostgres(
       continue;
     }
     logger.info({ port, dir: dataDir }, 'embedded PostgreSQL started');
-    const forgetExit = stopOnExit(server);
-    return {
-      url: urlOf(port, password),
-      port,
-      stop: async () => {
-        forgetExit();
-        await server.stop();
-        logger.info({ dir: dataDir }, 'embedded PostgreSQL stopped');
-      },
-    };
+    return owned(server, port, password, () =>
+      logger.info({ dir: dataDir }, 'embedded PostgreSQL stopped'),
+    );
   }
   throw new Error(`embedded PostgreSQL in ${dataDir} did not start`, { cause: lastError });
+}
+
+type ServerChild = import('node:child_process').ChildProcess;
+
+/** The library keeps its child process (the postmaster) in a private field; nothing else exposes it. */
+function childOf(server: InstanceType<EmbeddedPostgresClass>): ServerChild | undefined {
+  return (server as unknown as { process?: ServerChild }).process;
+}
+
+function hasExited(child: ServerChild | undefined): boolean {
+  return !child || child.exitCode !== null || child.signalCode !== null;
+}
+
+function owned(
+  server: InstanceType<EmbeddedPostgresClass>,
+  port: number,
+  password: string,
+  onStopped: () => void,
+): RunningPostgres {
+  const forgetExit = stopOnExit(server);
+  const child = childOf(server);
+  let stopping = false;
+  let gone: ((reason: string) => void) | undefined;
+  let goneReason: string | undefined;
+  child?.once('exit', (code, signal) => {
+    if (stopping) return;
+    goneReason = `the server process exited (${signal ?? `code ${code}`})`;
+    gone?.(goneReason);
+  });
+  return {
+    url: urlOf(port, password),
+    port,
+    owned: true,
+    onGone: (listener) => {
+      gone = listener;
+      if (goneReason !== undefined) listener(goneReason);
+    },
+    stop: async () => {
+      stopping = true;
+      forgetExit();
+      // The library's stop() waits for an exit event; after the server died that has already
+      // fired, and the wait would last until the shutdown deadline.
+      if (!hasExited(child)) await server.stop();
+      onStopped();
+    },
+  };
+}
+
+function attached(running: { pid: number; port: number }, password: string): RunningPostgres {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    url: urlOf(running.port, password),
+    port: running.port,
+    owned: false,
+    onGone: (listener) => {
+      // No exit event crosses processes: watch the owner's postmaster by its pid.
+      timer = setInterval(() => {
+        if (isAlive(running.pid)) return;
+        clearInterval(timer);
+        listener('the server of the process it was attached to went away');
+      }, ATTACHED_WATCH_MS);
+      timer.unref();
+    },
+    stop: () => {
+      clearInterval(timer);
+      return Promise.resolve();
+    },
+  };
 }
 
 /**
@@ -176,8 +255,7 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
  */
 function stopOnExit(server: InstanceType<EmbeddedPostgresClass>): () => void {
   const onExit = () => {
-    // The library keeps its child process in a private field; nothing else exposes it.
-    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+    childOf(server)?.kill('SIGINT');
   };
   process.once('exit', onExit);
   return () => process.removeListener('exit', onExit);
@@ -197,8 +275,8 @@ async function clusterPassword(dir: string): Promise<string> {
   }
 }
 
-/** Port of a live server for this data folder, from PostgreSQL's own lock file; else null. */
-async function runningPort(dataDir: string): Promise<number | null> {
+/** Pid and port of a live server for this data folder, from PostgreSQL's own lock file; else null. */
+async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | null> {
   let text: string;
   try {
     text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8');
@@ -209,13 +287,17 @@ async function runningPort(dataDir: string): Promise<number | null> {
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || port <= 0) return null;
+  return isAlive(pid) ? { pid, port } : null;
+}
+
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
   } catch (err) {
     // EPERM: alive but another user's (the `postgres` user when we run as root).
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return null;
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return port;
 }
 
 async function canConnect(port: number, password: string): Promise<boolean> {

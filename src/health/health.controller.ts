@@ -10,6 +10,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CheckResultDto, ReadinessDto } from './dto/readiness.dto.js';
 import { Public } from '../common/http/route-policy.decorators.js';
+import { LivenessService } from './liveness.service.js';
 import { ReadinessService } from './readiness.service.js';
 
 @Public()
@@ -17,13 +18,25 @@ import { ReadinessService } from './readiness.service.js';
 @ApiExtraModels(CheckResultDto)
 @Controller('system')
 export class HealthController {
-  constructor(private readonly readiness: ReadinessService) {}
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly liveness: LivenessService,
+  ) {}
 
   @Get('health')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Liveness: 204 while the process lives' })
+  @ApiOperation({
+    summary:
+      'Liveness: 204 while the process is worth keeping; 503 `system.not_alive` when it cannot recover by itself',
+  })
   @ApiNoContentResponse({ description: 'The process is alive' })
-  health(): void {}
+  @ApiServiceUnavailableResponse({
+    description:
+      'A part failed for good (e.g. the embedded PostgreSQL died and could not be restarted): restart the process',
+  })
+  health(): void {
+    this.liveness.assertAlive();
+  }
 
   @Get('ready')
   @ApiOperation({
