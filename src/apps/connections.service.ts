@@ -5,7 +5,7 @@ import {
   RequestValidationError,
   type FieldProblem,
 } from '../common/errors/domain-error.js';
-import { isHttpUrl } from '../config/env-parsers.js';
+import { AppConfig } from '../config/app-config.js';
 import { PG_UNIQUE_VIOLATION, violatedConstraint } from '../database/pg-errors.js';
 import { AppsRepository } from './apps.repository.js';
 import {
@@ -17,6 +17,7 @@ import {
   type ResolvedCredential,
 } from './connection.types.js';
 import { ConnectionsRepository, type ConnectionWrite } from './connections.repository.js';
+import { endpointProblems } from './endpoint-policy.js';
 import { SecretBox } from './secret-box.js';
 import { isUuid } from './uuid.js';
 import type { Page } from '../common/http/paged-list.js';
@@ -46,6 +47,7 @@ export class ConnectionsService {
     private readonly connections: ConnectionsRepository,
     private readonly apps: AppsRepository,
     private readonly secrets: SecretBox,
+    private readonly config: AppConfig,
   ) {}
 
   async create(input: ConnectionInput): Promise<ConnectionRecord> {
@@ -166,12 +168,12 @@ export class ConnectionsService {
           reason: 'must be absent for an embedded connection',
         });
     } else {
+      const policy = { allowLinkLocal: this.config.knowledgeGraph.allowLinkLocalEndpoints };
       if (endpoint === null)
         problems.push({ field: 'endpoint', reason: `is required for a ${c.kind} connection` });
-      else if (!isHttpUrl(endpoint))
-        problems.push({ field: 'endpoint', reason: 'must be an absolute http(s) URL' });
-      if (internalEndpoint !== null && !isHttpUrl(internalEndpoint))
-        problems.push({ field: 'internal_endpoint', reason: 'must be an absolute http(s) URL' });
+      else problems.push(...endpointProblems('endpoint', endpoint, policy));
+      if (internalEndpoint !== null)
+        problems.push(...endpointProblems('internal_endpoint', internalEndpoint, policy));
     }
     const cred = c.credential;
     let username: string | null = null;

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { InjectLogger } from '../observability/root-logger.js';
+import { AdminAuthThrottle } from './admin-auth-throttle.js';
 import { AppKeyVerifier } from './app-key-verifier.js';
 import {
   authNotConfigured,
@@ -39,6 +40,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly verifiers: JwtVerifiers,
+    private readonly adminThrottle: AdminAuthThrottle,
     @InjectLogger() private readonly logger: Logger,
     // The port is bound by the (global) apps module; auth never imports apps. Tests replace it with
     // overrideProvider(AppKeyVerifier).
@@ -96,7 +98,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
         request.identity = await this.jwtIdentity(request, policy.scopes);
         return true;
       case 'admin':
-        request.identity = await this.adminIdentity(request);
+        request.identity = await this.throttledAdminIdentity(request);
         return true;
       case 'voicebox':
         request.identity = await this.voiceboxIdentity(request, policy);
@@ -108,6 +110,23 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     const token = bearerTokenOf(request);
     const jwt = await this.verifyInbound(token, scopes);
     return { kind: 'jwt', subject: jwt.subject, scopes: jwt.scopes, claims: jwt.claims, token };
+  }
+
+  /** Admin credentials, with guessing slowed down per client address. */
+  private async throttledAdminIdentity(request: AuthRequest): Promise<Identity> {
+    const address = request.ip;
+    this.adminThrottle.assertAllowed(address);
+    try {
+      const identity = await this.adminIdentity(request);
+      this.adminThrottle.recordSuccess(address);
+      return identity;
+    } catch (err) {
+      if (isRefusedCredential(err)) {
+        this.adminThrottle.recordFailure(address);
+        this.logger.warn({ address, code: (err as DomainError).code }, 'admin credential refused');
+      }
+      throw err;
+    }
   }
 
   private async adminIdentity(request: AuthRequest): Promise<Identity> {
@@ -221,4 +240,13 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     if (missing.length > 0) throw insufficientScope(missing);
     return jwt;
   }
+}
+
+/** A credential was presented and refused: a guess. (Not: none sent, or admin not configured.) */
+function isRefusedCredential(err: unknown): boolean {
+  return (
+    err instanceof DomainError &&
+    err.kind === 'unauthenticated' &&
+    !['auth.missing_token', 'auth.admin_disabled', 'auth.jwt_disabled'].includes(err.code)
+  );
 }

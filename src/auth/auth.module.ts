@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsRegistry } from '../observability/metrics.registry.js';
+import { AdminAuthThrottle } from './admin-auth-throttle.js';
 import { AuthGuard } from './auth.guard.js';
 import { JwtVerifiers } from './jwt-verifiers.js';
 
@@ -16,6 +17,12 @@ import { JwtVerifiers } from './jwt-verifiers.js';
       inject: [AppConfig, MetricsRegistry],
       useFactory: (config: AppConfig, metrics: MetricsRegistry) =>
         JwtVerifiers.fromConfig(config, metrics),
+    },
+    {
+      provide: AdminAuthThrottle,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new AdminAuthThrottle(config.admin.maxFailuresPerMinute, 60_000),
     },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

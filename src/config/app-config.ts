@@ -52,7 +52,12 @@ export abstract class AppConfig {
   /** Public-API JWT mode (API_AUTH_*): user token in Authorization, app key in X-Voicebox-App-Key. */
   abstract readonly apiAuth: JwtValidationConfig & { enabled: boolean; accessTokenIdp?: string };
   /** Admin API credentials: a JWT with `scope` (JWT_* settings) or the static bootstrap token. */
-  abstract readonly admin: { token?: string; scope: string };
+  abstract readonly admin: {
+    token?: string;
+    scope: string;
+    /** Refused admin credentials per client address and minute before 429 (0: off). */
+    maxFailuresPerMinute: number;
+  };
   /** JWKS fetching, shared by the JWT_* and API_AUTH_* validators. */
   abstract readonly jwks: { refetchCooldownSeconds: number; fetchTimeoutMs: number };
   /** Token exchange (TOKEN_EXCHANGE_PROVIDER, OKTA_*): the hop toward the LLM gateway, and the cache. */
@@ -103,11 +108,18 @@ export abstract class AppConfig {
   };
   /** Requests per window per app key and per (app, X-Client-Id); 0: no limit. */
   abstract readonly rateLimit: { perKey: number; perClient: number; windowSeconds: number };
-  abstract readonly query: { execTimeoutSeconds: number; maxResults: number };
+  abstract readonly query: {
+    execTimeoutSeconds: number;
+    maxResults: number;
+    /** Bytes of a store's answer read before it is refused (VOICEBOX_QUERY_MAX_RESPONSE_BYTES). */
+    maxResponseBytes: number;
+  };
   abstract readonly knowledgeGraph: {
     /** SERVICE endpoints a query may call (exact IRIs); empty: no federation at all. */
     serviceAllowlist: string[];
     schemaCacheTtlSeconds: number;
+    /** Connection endpoints may be link-local or cloud metadata addresses (VOICEBOX_ALLOW_LINK_LOCAL_ENDPOINTS). */
+    allowLinkLocalEndpoints: boolean;
     embedded: {
       /** Load the CK25 demo graph (data/ck25) into the embedded store. */
       demo: boolean;

@@ -92,6 +92,8 @@ export const envSchema = z
     // Auth: admin API and JWKS tuning (ours)
     VOICEBOX_ADMIN_TOKEN: envString(),
     VOICEBOX_ADMIN_SCOPE: envString(),
+    // Refused admin credentials per client address and minute before 429 (0: never slowed down)
+    VOICEBOX_ADMIN_AUTH_MAX_FAILURES: envInt(10, 0, 1_000_000),
     // An unknown kid refetches the JWKS at most once per cool-down: random kids cannot amplify.
     JWKS_REFETCH_COOLDOWN_SECONDS: envInt(30, 0, 3600),
     JWKS_FETCH_TIMEOUT_MS: envInt(5000, 100, 60_000),
@@ -142,6 +144,8 @@ export const envSchema = z
     VOICEBOX_SUGGESTIONS_ENABLED: envBool(false),
     VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS: envInt(60, 1, 3600),
     VOICEBOX_QUERY_MAX_RESULTS: envInt(100_000, 1),
+    // Ours: bytes of a store's answer read before it is refused (502 kg.answer_too_large)
+    VOICEBOX_QUERY_MAX_RESPONSE_BYTES: envInt(64 * 1_048_576, 1024, 1024 * 1_048_576),
     // LLM calls: timeout and retry policy (ours)
     LLM_TIMEOUT_SECONDS: envInt(60, 1, 3600),
     LLM_MAX_RETRIES: envInt(2, 0, 10),
@@ -161,6 +165,8 @@ export const envSchema = z
     // Knowledge graph (ours): SERVICE allow-list, schema cache, the embedded store
     VOICEBOX_SPARQL_SERVICE_ALLOWLIST: envList([]),
     VOICEBOX_SCHEMA_CACHE_TTL_SECONDS: envInt(600, 0, 7 * 24 * 3600),
+    // Ours: connection endpoints on link-local / cloud metadata addresses (refused unless on)
+    VOICEBOX_ALLOW_LINK_LOCAL_ENDPOINTS: envBool(false),
     VOICEBOX_EMBEDDED_DEMO: envBool(true),
     VOICEBOX_EMBEDDED_RDF_FILES: envList([]),
     VOICEBOX_EMBEDDED_STORE_PATH: envString(),

@@ -44,7 +44,11 @@ describe('loadConfig: environment', () => {
       algorithms: ['RS256'],
     });
     expect(c.tokenExchange).toMatchObject({ cacheTtlSeconds: 3600, expiryBufferSeconds: 300 });
-    expect(c.query).toEqual({ execTimeoutSeconds: 60, maxResults: 100_000 });
+    expect(c.query).toEqual({
+      execTimeoutSeconds: 60,
+      maxResults: 100_000,
+      maxResponseBytes: 64 * 1_048_576,
+    });
     expect(c.features).toMatchObject({ thinkMode: false, suggestions: false });
     expect(c.llm).toBeNull();
   });

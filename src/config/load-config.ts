@@ -107,7 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       jwksCacheTtlSeconds: e.JWKS_CACHE_TTL,
       accessTokenIdp: e.API_AUTH_ACCESS_TOKEN_IDP,
     } satisfies JwtValidationConfig & Record<string, unknown>,
-    admin: { token: e.VOICEBOX_ADMIN_TOKEN, scope: e.VOICEBOX_ADMIN_SCOPE ?? 'voicebox:admin' },
+    admin: {
+      token: e.VOICEBOX_ADMIN_TOKEN,
+      scope: e.VOICEBOX_ADMIN_SCOPE ?? 'voicebox:admin',
+      maxFailuresPerMinute: e.VOICEBOX_ADMIN_AUTH_MAX_FAILURES,
+    },
     jwks: {
       refetchCooldownSeconds: e.JWKS_REFETCH_COOLDOWN_SECONDS,
       fetchTimeoutMs: e.JWKS_FETCH_TIMEOUT_MS,
@@ -166,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     query: {
       execTimeoutSeconds: e.VOICEBOX_QUERY_EXEC_TIMEOUT_SECONDS,
       maxResults: e.VOICEBOX_QUERY_MAX_RESULTS,
+      maxResponseBytes: e.VOICEBOX_QUERY_MAX_RESPONSE_BYTES,
     },
     database: {
       url: e.DATABASE_URL,
@@ -176,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     knowledgeGraph: {
       serviceAllowlist: e.VOICEBOX_SPARQL_SERVICE_ALLOWLIST,
       schemaCacheTtlSeconds: e.VOICEBOX_SCHEMA_CACHE_TTL_SECONDS,
+      allowLinkLocalEndpoints: e.VOICEBOX_ALLOW_LINK_LOCAL_ENDPOINTS,
       embedded: {
         demo: e.VOICEBOX_EMBEDDED_DEMO,
         rdfFiles,

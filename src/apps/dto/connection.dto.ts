@@ -19,6 +19,7 @@ import {
   type CredentialKind,
 } from '../connection.types.js';
 import type { ConnectionInput, ConnectionPatch, CredentialInput } from '../connections.service.js';
+import { withoutUserinfo } from '../endpoint-policy.js';
 
 export class CredentialDto {
   @ApiProperty({
@@ -150,8 +151,9 @@ export function toConnectionDto(c: ConnectionRecord): ConnectionDto {
     id: c.id,
     name: c.name,
     kind: c.kind,
-    endpoint: c.endpoint,
-    internal_endpoint: c.internalEndpoint,
+    // Rows written before user:password in a URL was refused: never echo those in plain text.
+    endpoint: c.endpoint && withoutUserinfo(c.endpoint),
+    internal_endpoint: c.internalEndpoint && withoutUserinfo(c.internalEndpoint),
     credential,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
