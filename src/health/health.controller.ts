@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CheckResultDto, ReadinessDto } from './dto/readiness.dto.js';
+import { ApiErrorResponse } from '../common/errors/api-error-response.decorator.js';
 import { Public } from '../common/http/route-policy.decorators.js';
 import { LivenessService } from './liveness.service.js';
 import { ReadinessService } from './readiness.service.js';
@@ -30,10 +31,20 @@ export class HealthController {
       'Liveness: 204 while the process is worth keeping; 503 `system.not_alive` when it cannot recover by itself',
   })
   @ApiNoContentResponse({ description: 'The process is alive' })
-  @ApiServiceUnavailableResponse({
-    description:
-      'A part failed for good (e.g. the embedded PostgreSQL died and could not be restarted): restart the process',
-  })
+  @ApiErrorResponse(
+    503,
+    'A part failed for good (e.g. the embedded PostgreSQL died and could not be restarted): restart the process',
+    {
+      'Not alive': {
+        code: 'system.not_alive',
+        message:
+          'The process cannot recover by itself (database: the embedded PostgreSQL died and 5 restarts failed); it should be restarted.',
+        details: {
+          checks: { database: 'the embedded PostgreSQL died and 5 restarts failed' },
+        },
+      },
+    },
+  )
   health(): void {
     this.liveness.assertAlive();
   }

@@ -160,7 +160,13 @@ describe('a dead embedded PostgreSQL', { timeout: 180_000 }, () => {
         async () => (await listApps(second)).status === 200,
         60_000,
       );
-      expect(second.stdout()).toMatch(/"msg":"embedded PostgreSQL is back"/);
+      // Logs are written in batches: the request can succeed before the line is out.
+      await eventually(
+        'the log saying it is back',
+        second,
+        () => /"msg":"embedded PostgreSQL is back"/.test(second.stdout()),
+        10_000,
+      );
       expect(postmasterPid(dataDir)).not.toBe(firstPid);
       // Now the owner, it stops its server promptly on SIGTERM.
       const exit = await terminate(second);
