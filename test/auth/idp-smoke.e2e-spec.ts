@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoopbackIdp } from '../support/idp/loopback-idp.js';
+import { LoopbackIdp, TEST_CLIENT } from '../support/idp/loopback-idp.js';
 
 describe('loopback IdP', () => {
   let idp: LoopbackIdp;
@@ -15,7 +15,10 @@ describe('loopback IdP', () => {
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({ iss: idp.issuer, aud: idp.audience });
     expect(claims.scp).toEqual(['voicebox:read', 'voicebox:write']);
-    expect(typeof claims.exp).toBe('number');
-    expect(typeof claims.sub).toBe('string');
+    // A token that is usable now, and not one that never expires.
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims.exp).toBeGreaterThan(now);
+    expect(claims.exp).toBeLessThanOrEqual(now + 86_400);
+    expect(claims.sub).toBe(TEST_CLIENT.id);
   });
 });
