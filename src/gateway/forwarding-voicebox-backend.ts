@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../common/errors/domain-error.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { TokenExchangeService } from '../token-exchange/token-exchange.service.js';
 import type { AskAnswer } from '../voicebox/ask-types.js';
 import { VoiceboxBackend, type VoiceboxCall } from '../voicebox/voicebox-backend.js';
@@ -29,13 +30,15 @@ class TimedOut extends Error {}
  * with VOICEBOX_SERVICE_SCOPE (the Voicebox Service runs with REQUIRE_JWT_AUTH=true and sees the
  * same user as subject); the app key travels in X-Voicebox-App-Key, the contract's header for an
  * app key beside a user token, so the Voicebox Service checks it against the shared database.
- * X-Client-Id, X-SD-Auth-Token and the request id travel as they came.
+ * X-Client-Id, X-SD-Auth-Token and the request id travel as they came; with tracing on, the
+ * request's `traceparent` too, so one trace spans both services.
  */
 export class ForwardingVoiceboxBackend extends VoiceboxBackend {
   constructor(
     private readonly target: VoiceboxServiceTarget,
     private readonly exchange: TokenExchangeService,
     private readonly logger: Logger,
+    private readonly tracing: Tracing,
   ) {
     super();
   }
@@ -128,6 +131,7 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
       'x-request-id': call.requestId,
     };
     if (identity.sdAuthToken) headers['x-sd-auth-token'] = identity.sdAuthToken;
+    this.tracing.propagate(headers);
     let res: Response;
     try {
       res = await fetch(new URL(`api/v1/voicebox/${route}`, this.target.baseUrl), {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER } from '../observability/root-logger.js';
+import { Tracing } from '../observability/tracing.js';
 import { TokenExchangeModule } from '../token-exchange/token-exchange.module.js';
 import { TokenExchangeService } from '../token-exchange/token-exchange.service.js';
 import { ForwardingVoiceboxBackend } from './forwarding-voicebox-backend.js';
@@ -16,6 +17,7 @@ export function buildForwarder(
   config: AppConfig,
   exchange: TokenExchangeService,
   root: Logger,
+  tracing: Tracing,
 ): ForwardingVoiceboxBackend | null {
   const { serviceEndpoint, serviceTimeoutMs } = config.gateway;
   if (!serviceEndpoint) return null;
@@ -26,7 +28,12 @@ export function buildForwarder(
   const baseUrl = serviceEndpoint.endsWith('/') ? serviceEndpoint : `${serviceEndpoint}/`;
   const logger = root.child({ component: 'gateway' });
   logger.info({ endpoint: baseUrl }, 'split deployment: voicebox calls go to the Voicebox Service');
-  return new ForwardingVoiceboxBackend({ baseUrl, timeoutMs: serviceTimeoutMs }, exchange, logger);
+  return new ForwardingVoiceboxBackend(
+    { baseUrl, timeoutMs: serviceTimeoutMs },
+    exchange,
+    logger,
+    tracing,
+  );
 }
 
 /** Split deployment, the gateway side: forwarding the voicebox routes to the Voicebox Service. */
@@ -35,7 +42,7 @@ export function buildForwarder(
   providers: [
     {
       provide: VOICEBOX_FORWARDER,
-      inject: [AppConfig, TokenExchangeService, ROOT_LOGGER],
+      inject: [AppConfig, TokenExchangeService, ROOT_LOGGER, Tracing],
       useFactory: buildForwarder,
     },
   ],

@@ -8,6 +8,7 @@ import {
   diag,
   createContextKey,
   defaultTextMapGetter,
+  defaultTextMapSetter,
   trace,
   type Attributes,
   type Context,
@@ -76,6 +77,12 @@ export abstract class Tracing {
 
   /** Runs `fn` with `ctx` active (callback style, so that everything it starts inherits it). */
   abstract runIn(ctx: Context, fn: () => void): void;
+
+  /**
+   * Writes the active span's `traceparent` (and `tracestate`) into `headers` of an outgoing HTTP
+   * request, so that the service it calls continues this trace (the split deployment's hop).
+   */
+  abstract propagate(headers: Record<string, string>): void;
 }
 
 /** Tracing off: no SDK, no context manager, no allocation per call. */
@@ -96,6 +103,10 @@ export class NoTracing extends Tracing {
 
   runIn(_ctx: Context, fn: () => void): void {
     fn();
+  }
+
+  propagate(): void {
+    // Nothing traced here: the next service starts its own trace (or none).
   }
 }
 
@@ -182,6 +193,10 @@ export class OtlpTracing extends Tracing implements OnApplicationShutdown {
 
   runIn(ctx: Context, fn: () => void): void {
     context.with(ctx, fn);
+  }
+
+  propagate(headers: Record<string, string>): void {
+    this.propagator.inject(context.active(), headers, defaultTextMapSetter);
   }
 
   onApplicationShutdown(): Promise<void> {
