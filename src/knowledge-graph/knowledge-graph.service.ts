@@ -89,11 +89,17 @@ export class KnowledgeGraphService {
       reasoning: target.reasoning,
       credentialIdentity: credentialIdentity(target.connection, ctx),
     };
-    const select = async (sparql: string): Promise<SparqlBinding[]> => {
-      const r = await this.run(this.schemaGate, SCHEMA_MAX_ROWS, target, sparql, ctx);
-      return r.form === 'SELECT' ? r.results.bindings : [];
+    // The extraction may be shared with other callers of the same key: it runs on the cache's
+    // signal (aborted when every waiter has gone), never on this caller's.
+    const load = (signal: AbortSignal) => {
+      const shared: KgRequestContext = { ...ctx, signal };
+      const select = async (sparql: string): Promise<SparqlBinding[]> => {
+        const r = await this.run(this.schemaGate, SCHEMA_MAX_ROWS, target, sparql, shared);
+        return r.form === 'SELECT' ? r.results.bindings : [];
+      };
+      return new SchemaExtractor(select).extract();
     };
-    return this.schemas.get(key, () => new SchemaExtractor(select).extract(), opts);
+    return this.schemas.get(key, load, { ...opts, signal: ctx.signal });
   }
 
   private async run(

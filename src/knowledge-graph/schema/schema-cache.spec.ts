@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../common/errors/domain-error.js';
 import { credentialIdentity } from '../stores/credentials.js';
 import type { KgConnection } from '../kg-connection.js';
 import type { GraphSchema } from './graph-schema.js';
@@ -54,6 +55,73 @@ describe('SchemaCache', () => {
     }
     expect(loads).toBe(8);
     expect(cache.size).toBe(8);
+  });
+
+  it('a caller who leaves abandons only its own wait; the shared load goes on for the others', async () => {
+    const cache = new SchemaCache(60_000);
+    let loadSignal: AbortSignal | undefined;
+    let finish!: (s: GraphSchema) => void;
+    let loads = 0;
+    const load = (signal: AbortSignal) => {
+      loads++;
+      loadSignal = signal;
+      return new Promise<GraphSchema>((resolve) => (finish = resolve));
+    };
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = cache.get(key(), load, { signal: a.signal });
+    const second = cache.get(key(), load, { signal: b.signal });
+    a.abort();
+    await expect(first).rejects.toMatchObject({ code: 'kg.cancelled' });
+    expect(loadSignal?.aborted).toBe(false);
+    finish(schema(1));
+    expect(await second).toEqual(schema(1));
+    expect(loads).toBe(1);
+  });
+
+  it('aborts the shared load when every waiter has gone; the next caller starts a fresh one', async () => {
+    const cache = new SchemaCache(60_000);
+    const signals: AbortSignal[] = [];
+    const load = (signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<GraphSchema>((resolve, reject) => {
+        signal.addEventListener('abort', () =>
+          reject(new DomainError('unavailable', 'kg.cancelled', 'cancelled')),
+        );
+        if (signals.length > 1) resolve(schema(signals.length));
+      });
+    };
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = cache.get(key(), load, { signal: a.signal });
+    const second = cache.get(key(), load, { signal: b.signal });
+    a.abort();
+    expect(signals[0].aborted).toBe(false);
+    b.abort();
+    expect(signals[0].aborted).toBe(true);
+    await expect(first).rejects.toMatchObject({ code: 'kg.cancelled' });
+    await expect(second).rejects.toMatchObject({ code: 'kg.cancelled' });
+    expect(cache.loading).toBe(0);
+    expect(await cache.get(key(), load)).toEqual(schema(2));
+    expect(signals).toHaveLength(2);
+  });
+
+  it('a caller without a signal keeps the shared load alive', async () => {
+    const cache = new SchemaCache(60_000);
+    let loadSignal: AbortSignal | undefined;
+    let finish!: (s: GraphSchema) => void;
+    const load = (signal: AbortSignal) => {
+      loadSignal = signal;
+      return new Promise<GraphSchema>((resolve) => (finish = resolve));
+    };
+    const a = new AbortController();
+    const first = cache.get(key(), load, { signal: a.signal });
+    const second = cache.get(key(), load);
+    a.abort();
+    await expect(first).rejects.toMatchObject({ code: 'kg.cancelled' });
+    expect(loadSignal?.aborted).toBe(false);
+    finish(schema(3));
+    expect(await second).toEqual(schema(3));
   });
 
   it('derives the credential identity from the effective credential', () => {

@@ -1,3 +1,4 @@
+import { DomainError } from '../../common/errors/domain-error.js';
 import type { GraphSchema } from './graph-schema.js';
 
 export interface SchemaCacheKey {
@@ -15,12 +16,26 @@ export interface SchemaCacheKey {
   credentialIdentity: string;
 }
 
+/** Loads a schema; stops when `signal` aborts (every caller waiting for it has gone). */
+export type SchemaLoad = (signal: AbortSignal) => Promise<GraphSchema>;
+
+/**
+ * One extraction shared by concurrent callers. It runs on its own controller, not on the signal of
+ * whichever caller happened to start it: a caller who leaves abandons only its own wait, and the
+ * extraction stops when no caller is left waiting for it.
+ */
+interface SharedLoad {
+  promise: Promise<GraphSchema>;
+  controller: AbortController;
+  waiters: number;
+}
+
 const MAX_ENTRIES = 500;
 
 /** Schemas by connection, dataset and credential, for a TTL; concurrent misses share one extraction. */
 export class SchemaCache {
   private readonly entries = new Map<string, { schema: GraphSchema; expiresAt: number }>();
-  private readonly inflight = new Map<string, Promise<GraphSchema>>();
+  private readonly inflight = new Map<string, SharedLoad>();
 
   constructor(
     private readonly ttlMs: number,
@@ -41,29 +56,62 @@ export class SchemaCache {
 
   async get(
     key: SchemaCacheKey,
-    load: () => Promise<GraphSchema>,
-    opts: { refresh?: boolean } = {},
+    load: SchemaLoad,
+    opts: { refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<GraphSchema> {
     const k = SchemaCache.keyOf(key);
     const hit = this.entries.get(k);
     if (!opts.refresh && hit && hit.expiresAt > this.now()) return hit.schema;
-    let pending = opts.refresh ? undefined : this.inflight.get(k);
-    if (!pending) {
-      pending = load()
-        .then((schema) => {
-          this.store(k, schema);
-          return schema;
-        })
-        .finally(() => {
-          if (this.inflight.get(k) === pending) this.inflight.delete(k);
-        });
-      this.inflight.set(k, pending);
+    if (opts.signal?.aborted) throw cancelled();
+    let shared = opts.refresh ? undefined : this.inflight.get(k);
+    if (!shared) {
+      shared = this.start(k, load);
+      this.inflight.set(k, shared);
     }
-    return pending;
+    return this.wait(k, shared, opts.signal);
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Extractions under way, for tests. */
+  get loading(): number {
+    return this.inflight.size;
+  }
+
+  private start(k: string, load: SchemaLoad): SharedLoad {
+    const controller = new AbortController();
+    const promise = load(controller.signal).then((schema) => {
+      this.store(k, schema);
+      return schema;
+    });
+    const shared: SharedLoad = { controller, waiters: 0, promise };
+    const forget = () => {
+      if (this.inflight.get(k) === shared) this.inflight.delete(k);
+    };
+    // Also handles the rejection: every waiter may have gone before it settles.
+    promise.then(forget, forget);
+    return shared;
+  }
+
+  private wait(k: string, shared: SharedLoad, signal?: AbortSignal): Promise<GraphSchema> {
+    shared.waiters++;
+    if (!signal) return shared.promise;
+    return new Promise<GraphSchema>((resolve, reject) => {
+      const onAbort = () => {
+        reject(cancelled());
+        if (--shared.waiters > 0) return;
+        // The last waiter left: stop the extraction, and let the next caller start a fresh one
+        // rather than join one that is being cancelled.
+        if (this.inflight.get(k) === shared) this.inflight.delete(k);
+        shared.controller.abort();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void shared.promise
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private store(k: string, schema: GraphSchema): void {
@@ -77,4 +125,8 @@ export class SchemaCache {
       this.entries.delete(oldest);
     }
   }
+}
+
+function cancelled(): DomainError {
+  return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }
