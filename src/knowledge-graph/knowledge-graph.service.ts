@@ -28,6 +28,7 @@ export class KnowledgeGraphService {
   private readonly gate: SparqlReadOnlyGate;
   private readonly schemaGate: SparqlReadOnlyGate;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly maxResults: number;
   private readonly duration: Histogram<'store' | 'outcome'>;
 
@@ -48,6 +49,7 @@ export class KnowledgeGraphService {
     });
     this.maxResults = config.query.maxResults;
     this.timeoutMs = config.query.execTimeoutSeconds * 1000;
+    this.maxResponseBytes = config.query.maxResponseBytes;
     const serviceAllowlist = config.knowledgeGraph.serviceAllowlist;
     this.gate = new SparqlReadOnlyGate({ serviceAllowlist, maxResults: this.maxResults });
     this.schemaGate = new SparqlReadOnlyGate({ serviceAllowlist: [], maxResults: SCHEMA_MAX_ROWS });
@@ -152,6 +154,7 @@ export class KnowledgeGraphService {
         sparql: opts.asWritten ? sparql : gated.sparql,
         form: gated.form,
         timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
         ctx,
       })
       .catch((err: unknown) => {

@@ -41,6 +41,7 @@ export async function openCk25Store(): Promise<Ck25Store> {
       sparql: gated.sparql,
       form: gated.form,
       timeoutMs,
+      maxResponseBytes: 64 * 1_048_576,
       ctx: {},
     });
     if (r.kind === 'boolean') return { form: 'ASK', boolean: r.value };

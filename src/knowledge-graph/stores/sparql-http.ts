@@ -24,30 +24,37 @@ export interface HttpCall {
   timeoutMs: number;
   /** Extra local wait beyond timeoutMs, when the server enforces the limit itself. */
   graceMs?: number;
+  /** Bytes of the answer read before it is refused (VOICEBOX_QUERY_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
   ctx: KgRequestContext;
   connection: KgConnection;
 }
 
 /**
  * fetch with the local deadline and the caller's cancellation; network failures become DomainErrors
- * (503 unreachable, 504 timeout). HTTP error statuses are left to the caller, which knows the protocol.
+ * (503 unreachable, 504 timeout). The body is read here, counted as it arrives, and refused past
+ * `maxResponseBytes` (502 kg.answer_too_large) with the connection closed: a huge answer never sits
+ * whole in memory. HTTP error statuses are left to the caller, which knows the protocol.
  */
 export async function sparqlFetch(call: HttpCall): Promise<Response> {
   const deadline = AbortSignal.timeout(call.timeoutMs + (call.graceMs ?? 0));
-  const signal = call.ctx.signal ? AbortSignal.any([deadline, call.ctx.signal]) : deadline;
+  // Ours: closes the connection when the answer is refused for its size.
+  const refuse = new AbortController();
+  const signals = [deadline, refuse.signal, ...(call.ctx.signal ? [call.ctx.signal] : [])];
   try {
     const res = await fetch(call.url, {
       method: call.method,
       headers: call.headers,
       body: call.body,
-      signal,
+      signal: AbortSignal.any(signals),
       redirect: 'error',
     });
     // Read the body under the same deadline: a server may send headers and then stall.
-    const text = await res.text();
+    const body = await readBounded(res, call, refuse);
     const bodiless = res.status === 204 || res.status === 205 || res.status === 304;
-    return new Response(bodiless ? null : text, { status: res.status, headers: res.headers });
+    return new Response(bodiless ? null : body, { status: res.status, headers: res.headers });
   } catch (err) {
+    if (err instanceof DomainError) throw err;
     if (deadline.aborted) throw timeoutError(call.connection, call.timeoutMs, err);
     if (call.ctx.signal?.aborted) {
       throw new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.', {
@@ -62,6 +69,44 @@ export async function sparqlFetch(call: HttpCall): Promise<Response> {
       { cause: err, headers: { 'Retry-After': '30' } },
     );
   }
+}
+
+/** The body's bytes, up to the budget; a declared or actual length past it is refused unread. */
+async function readBounded(
+  res: Response,
+  call: HttpCall,
+  refuse: AbortController,
+): Promise<Uint8Array> {
+  const max = call.maxResponseBytes;
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooLarge = () => {
+    refuse.abort();
+    return answerTooLarge(call.connection, max);
+  };
+  if (declared > max) throw tooLarge();
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+export function answerTooLarge(connection: KgConnection, maxBytes: number): DomainError {
+  return new DomainError(
+    'dependency_failed',
+    'kg.answer_too_large',
+    `The knowledge graph of connection '${connection.id}' answered more than ${maxBytes} bytes (VOICEBOX_QUERY_MAX_RESPONSE_BYTES); ask for fewer rows or columns, or raise the limit.`,
+  );
 }
 
 export function timeoutError(connection: KgConnection, timeoutMs: number, cause?: unknown) {

@@ -17,6 +17,8 @@ export interface StoreQuery {
   sparql: string;
   form: QueryForm;
   timeoutMs: number;
+  /** Bytes of the server's answer read before it is refused (VOICEBOX_QUERY_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
   ctx: KgRequestContext;
 }
 

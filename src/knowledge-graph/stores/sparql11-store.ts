@@ -41,6 +41,7 @@ export class Sparql11Store extends SparqlStore {
       headers,
       body,
       timeoutMs: q.timeoutMs,
+      maxResponseBytes: q.maxResponseBytes,
       ctx: q.ctx,
       connection,
     };

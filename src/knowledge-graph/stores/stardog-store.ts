@@ -53,6 +53,7 @@ export class StardogStore extends SparqlStore {
       timeoutMs: q.timeoutMs,
       // A little beyond the server's own timeout, so Stardog's own timeout error wins when it can.
       graceMs: 1000,
+      maxResponseBytes: q.maxResponseBytes,
       ctx: q.ctx,
       connection,
     });
@@ -63,12 +64,12 @@ export class StardogStore extends SparqlStore {
         `Database '${database}' does not exist on the Stardog server of connection '${connection.id}' (or the credential may not see it).`,
       );
 
-    const auth = await this.authorization(connection, q.ctx, base, q.timeoutMs);
+    const auth = await this.authorization(connection, q.ctx, base, q);
     let res = await sparqlFetch(call(auth.header));
     if (res.status === 401 && auth.renew) {
       // The cached JWT was refused (revoked, server key rotated): get a new one, once.
       auth.renew();
-      const again = await this.authorization(connection, q.ctx, base, q.timeoutMs);
+      const again = await this.authorization(connection, q.ctx, base, q);
       res = await sparqlFetch(call(again.header));
     }
     if (!res.ok) {
@@ -82,7 +83,7 @@ export class StardogStore extends SparqlStore {
     connection: KgConnection,
     ctx: KgRequestContext,
     base: string,
-    timeoutMs: number,
+    limits: Pick<StoreQuery, 'timeoutMs' | 'maxResponseBytes'>,
   ): Promise<{ header: string; renew?: () => void }> {
     if (ctx.sdAuthToken) return { header: `Bearer ${ctx.sdAuthToken}` };
     const c = connection.credential;
@@ -96,7 +97,7 @@ export class StardogStore extends SparqlStore {
       case 'basic': {
         const key = this.tokens.key(base, c.username, c.password);
         const token = await this.tokens.get(key, () =>
-          this.issueToken(connection, base, basic(c.username, c.password), ctx, timeoutMs),
+          this.issueToken(connection, base, basic(c.username, c.password), ctx, limits),
         );
         return { header: `Bearer ${token}`, renew: () => this.tokens.invalidate(key, token) };
       }
@@ -108,13 +109,14 @@ export class StardogStore extends SparqlStore {
     base: string,
     basicHeader: string,
     ctx: KgRequestContext,
-    timeoutMs: number,
+    limits: Pick<StoreQuery, 'timeoutMs' | 'maxResponseBytes'>,
   ): Promise<string> {
     const call: HttpCall = {
       url: `${base}/admin/token`,
       method: 'GET',
       headers: { accept: 'application/json', authorization: basicHeader },
-      timeoutMs: Math.min(timeoutMs, 30_000),
+      timeoutMs: Math.min(limits.timeoutMs, 30_000),
+      maxResponseBytes: limits.maxResponseBytes,
       // The issuance is shared by concurrent requests: one caller's cancellation must not fail others.
       ctx: { ...ctx, signal: undefined },
       connection,
