@@ -9,6 +9,7 @@ import {
   passedThrough,
   voiceboxServiceFailed,
   voiceboxServiceRefused,
+  voiceboxServiceStreamBroken,
   voiceboxServiceTimeout,
   voiceboxServiceUnavailable,
 } from './voicebox-service-errors.js';
@@ -20,6 +21,29 @@ export interface VoiceboxServiceTarget {
 }
 
 type Route = 'ask' | 'generate-query' | 'stream/ask';
+
+/** The routes of the other faces that a gateway forwards as they are (their bodies untouched). */
+export type RelayedRoute = 'v1/chat/completions' | 'mcp';
+
+/** What forwarding needs of the request it serves. */
+export type ForwardContext = Pick<VoiceboxCall, 'identity' | 'audit' | 'requestId' | 'signal'>;
+
+const PATHS: Record<Route | RelayedRoute, string> = {
+  ask: 'api/v1/voicebox/ask',
+  'generate-query': 'api/v1/voicebox/generate-query',
+  'stream/ask': 'api/v1/voicebox/stream/ask',
+  'v1/chat/completions': 'v1/chat/completions',
+  mcp: 'mcp',
+};
+
+interface Outgoing {
+  route: Route | RelayedRoute;
+  payload: unknown;
+  accept: string;
+  /** The timer stops once the headers arrived (the body may take as long as the answer does). */
+  stream: boolean;
+  headers?: Record<string, string>;
+}
 
 /** Why a forwarded request was aborted: the gateway's client left, or the wait was too long. */
 class TimedOut extends Error {}
@@ -52,7 +76,7 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
   }
 
   async askStream(call: VoiceboxCall): Promise<AsyncIterable<string>> {
-    const { res, abort } = await this.send('stream/ask', call, true);
+    const { res, abort } = await this.send(call, voiceboxRequest('stream/ask', call, true));
     if (!res.body) throw voiceboxServiceFailed(res.status, 'the stream has no body');
     const lines = relayNdjson(res.body, call.signal, abort, (last) => {
       if (last) call.audit.recordAsk(askRecordOf(call, last));
@@ -67,7 +91,7 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
   }
 
   private async json(route: Route, call: VoiceboxCall): Promise<AskAnswer> {
-    const { res, signal, settled } = await this.send(route, call, false);
+    const { res, signal, settled } = await this.send(call, voiceboxRequest(route, call, false));
     let body: AskAnswer | null;
     try {
       body = (await res.json()) as AskAnswer | null;
@@ -89,10 +113,88 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
    * to this gateway's error. `settled` stops the timer: for a stream once its headers arrived (the
    * stream itself may then take as long as the answer does), else once the body was read.
    */
+  /**
+   * A JSON route of another face (the OpenAI-compatible one, MCP) forwarded as it came: the
+   * Voicebox Service's 2xx answer is returned as is (no body: a 202 to an MCP notification), its
+   * errors mapped as for the voicebox routes.
+   */
+  async relayJson(
+    route: RelayedRoute,
+    ctx: ForwardContext,
+    payload: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const accept = headers.accept ?? 'application/json';
+    const { res, signal, settled } = await this.send(ctx, {
+      route,
+      payload,
+      accept,
+      stream: false,
+      headers,
+    });
+    try {
+      const text = await res.text();
+      if (text === '') return { status: res.status, body: undefined };
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch (err) {
+      if (signal.aborted) throw this.failureOf(err, ctx, signal);
+      throw voiceboxServiceFailed(res.status, 'the answer is not JSON');
+    } finally {
+      settled();
+    }
+  }
+
+  /**
+   * A server-sent-events answer of another face (the OpenAI-compatible stream), relayed chunk by
+   * chunk as it arrives. Resolves once the Voicebox Service answered 2xx, so failures before that
+   * keep their HTTP status; a stream that breaks later ends with an error event; the client leaving
+   * (or stopping to read) aborts the upstream request.
+   */
+  async relayEvents(
+    route: RelayedRoute,
+    ctx: ForwardContext,
+    payload: unknown,
+  ): Promise<AsyncIterable<string>> {
+    const { res, abort } = await this.send(ctx, {
+      route,
+      payload,
+      accept: 'text/event-stream',
+      stream: true,
+    });
+    const body: ReadableStream<Uint8Array> | null = res.body;
+    if (!body) throw voiceboxServiceFailed(res.status, 'the stream has no body');
+    const onGone = () => abort();
+    ctx.signal.addEventListener('abort', onGone, { once: true });
+    if (ctx.signal.aborted) abort();
+    const logger = this.logger;
+    return (async function* events() {
+      const decoder = new TextDecoder();
+      let completed = false;
+      try {
+        for await (const chunk of body) {
+          const text = decoder.decode(chunk, { stream: true });
+          if (text) yield text;
+        }
+        const rest = decoder.decode();
+        if (rest) yield rest;
+        completed = true;
+      } catch (err) {
+        if (ctx.signal.aborted) return;
+        logger.warn({ route, err: (err as Error).message }, 'the Voicebox Service stream broke');
+        const broken = voiceboxServiceStreamBroken('broke before its end', err);
+        yield `data: ${JSON.stringify({
+          error: { message: broken.message, type: broken.kind, code: broken.code, status: 502 },
+        })}\n\n`;
+      } finally {
+        ctx.signal.removeEventListener('abort', onGone);
+        if (!completed) abort();
+      }
+    })();
+  }
+
   private async send(
-    route: Route,
-    call: VoiceboxCall,
-    stream: boolean,
+    call: ForwardContext,
+    out: Outgoing,
   ): Promise<{
     res: Response;
     signal: AbortSignal;
@@ -122,26 +224,24 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
       call.signal.removeEventListener('abort', onClientGone);
     };
     const abort = () => controller.abort(new Error('forwarding finished'));
+    const { route, stream } = out;
     const headers: Record<string, string> = {
+      ...out.headers,
       authorization: `Bearer ${token}`,
       'x-voicebox-app-key': identity.appKey,
       'x-client-id': identity.clientId,
       'content-type': 'application/json',
-      accept: stream ? 'application/x-ndjson' : 'application/json',
+      accept: out.accept,
       'x-request-id': call.requestId,
     };
     if (identity.sdAuthToken) headers['x-sd-auth-token'] = identity.sdAuthToken;
     this.tracing.propagate(headers);
     let res: Response;
     try {
-      res = await fetch(new URL(`api/v1/voicebox/${route}`, this.target.baseUrl), {
+      res = await fetch(new URL(PATHS[route], this.target.baseUrl), {
         method: 'POST',
         headers,
-        body: JSON.stringify({
-          query: call.question,
-          ...(call.conversationId && { conversation_id: call.conversationId }),
-          ...(call.thinkMode && { think_mode: call.thinkMode }),
-        }),
+        body: JSON.stringify(out.payload),
         signal: controller.signal,
       });
     } catch (err) {
@@ -158,7 +258,7 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
     throw await this.errorOf(res, route);
   }
 
-  private async errorOf(res: Response, route: Route): Promise<DomainError> {
+  private async errorOf(res: Response, route: Route | RelayedRoute): Promise<DomainError> {
     const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     const code = typeof body?.code === 'string' ? body.code : undefined;
     if (res.status === 401 || res.status === 403) {
@@ -177,7 +277,7 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
     return voiceboxServiceFailed(res.status, `status ${res.status}`);
   }
 
-  private failureOf(err: unknown, call: VoiceboxCall, signal?: AbortSignal): unknown {
+  private failureOf(err: unknown, call: ForwardContext, signal?: AbortSignal): unknown {
     if (err instanceof DomainError) return err;
     const reason: unknown = signal?.reason;
     if (reason instanceof TimedOut || err instanceof TimedOut) {
@@ -192,6 +292,20 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
     );
     return voiceboxServiceUnavailable(err);
   }
+}
+
+/** The voicebox API's own request for a call of its routes. */
+function voiceboxRequest(route: Route, call: VoiceboxCall, stream: boolean): Outgoing {
+  return {
+    route,
+    stream,
+    accept: stream ? 'application/x-ndjson' : 'application/json',
+    payload: {
+      query: call.question,
+      ...(call.conversationId && { conversation_id: call.conversationId }),
+      ...(call.thinkMode && { think_mode: call.thinkMode }),
+    },
+  };
 }
 
 function askRecordOf(

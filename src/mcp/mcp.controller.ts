@@ -1,19 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentIdentity } from '../auth/current-identity.decorator.js';
 import type { Identity } from '../auth/identity.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { VoiceboxAuth } from '../common/http/route-policy.decorators.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
-import { VoiceboxMcpServerFactory } from './voicebox-mcp-server.js';
+import { McpEndpoint } from './mcp-endpoint.js';
 
 /** MCP over streamable HTTP, stateless: each POST is one JSON-RPC exchange, answered as JSON. */
 @ApiTags('mcp')
 @Controller('mcp')
 export class McpController {
-  constructor(private readonly servers: VoiceboxMcpServerFactory) {}
+  constructor(private readonly endpoint: McpEndpoint) {}
 
   @Post()
   @HttpCode(200)
@@ -55,18 +54,7 @@ export class McpController {
     if (identity.kind !== 'app-key') {
       throw new DomainError('forbidden', 'app.no_app', 'This route needs an app key');
     }
-    const server = this.servers.create(identity, audit);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    reply.hijack();
-    await transport.handleRequest(request.raw, reply.raw, body);
+    await this.endpoint.handle({ body, identity, audit, request, reply });
   }
 
   @Get()

@@ -10,7 +10,7 @@ import { clientDisconnectSignal } from '../llm/client-disconnect.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
 import type { AppKeyIdentity } from '../voicebox/ask-types.js';
 import { DIRECTIVES_MARKDOWN } from '../voicebox/directives.js';
-import { ChatCompletionsService } from './chat-completions.service.js';
+import { ChatCompletions } from './chat-completions.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
 import { ChatCompletionResponseDto, ModelListDto } from './dto/chat-completion-response.dto.js';
 import { OpenAiErrorFilter } from './openai-error.filter.js';
@@ -26,7 +26,7 @@ const STREAM_EXAMPLE =
 @Controller('v1')
 @UseFilters(OpenAiErrorFilter)
 export class ChatCompletionsController {
-  constructor(private readonly chat: ChatCompletionsService) {}
+  constructor(private readonly chat: ChatCompletions) {}
 
   @Post('chat/completions')
   @HttpCode(200)
@@ -72,10 +72,14 @@ export class ChatCompletionsController {
     @Audit() audit: RequestAudit,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ChatCompletionResponseDto | undefined> {
-    const base = { identity: appKeyIdentity(identity), audit };
-    const signal = clientDisconnectSignal(reply);
-    if (!body.stream) return this.chat.complete(body, base, signal);
-    const events = await this.chat.stream(body, base, signal);
+    const call = {
+      identity: appKeyIdentity(identity),
+      audit,
+      requestId: reply.request.id,
+      signal: clientDisconnectSignal(reply),
+    };
+    if (!body.stream) return this.chat.complete(body, call);
+    const events = await this.chat.stream(body, call);
     await reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache')

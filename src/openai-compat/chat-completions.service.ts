@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, STATUS_BY_KIND } from '../common/errors/domain-error.js';
 import { AskPipeline } from '../voicebox/ask-pipeline.js';
-import type { AskAnswer, AskEvent, AskInput } from '../voicebox/ask-types.js';
+import type { AskAnswer, AskEvent } from '../voicebox/ask-types.js';
+import { ChatCompletions, type ChatCall } from './chat-completions.js';
 import { chatTurnOf } from './chat-messages.js';
 import type { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
-
-type Base = Omit<AskInput, 'question' | 'history'>;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -23,12 +22,15 @@ export function contentOf(answer: AskAnswer): string {
  * the answer as it grows, as `chat.completion.chunk` deltas.
  */
 @Injectable()
-export class ChatCompletionsService {
-  constructor(private readonly pipeline: AskPipeline) {}
+export class ChatCompletionsService extends ChatCompletions {
+  constructor(private readonly pipeline: AskPipeline) {
+    super();
+  }
 
-  async complete(body: ChatCompletionRequestDto, base: Base, signal?: AbortSignal) {
+  async complete(body: ChatCompletionRequestDto, call: ChatCall) {
     const turn = chatTurnOf(body.messages);
-    const answer = await this.pipeline.ask({ ...base, ...turn }, signal);
+    const base = { identity: call.identity, audit: call.audit };
+    const answer = await this.pipeline.ask({ ...base, ...turn }, call.signal);
     return {
       id: `chatcmpl-${answer.message_id}`,
       object: 'chat.completion',
@@ -54,13 +56,10 @@ export class ChatCompletionsService {
    * Server-sent events. The first pipeline event is awaited before anything is sent, so early
    * failures (no LLM, bad input) still answer with their HTTP status.
    */
-  async stream(
-    body: ChatCompletionRequestDto,
-    base: Base,
-    signal?: AbortSignal,
-  ): Promise<AsyncIterable<string>> {
+  async stream(body: ChatCompletionRequestDto, call: ChatCall): Promise<AsyncIterable<string>> {
     const turn = chatTurnOf(body.messages);
-    const it = this.pipeline.askStream({ ...base, ...turn }, signal)[Symbol.asyncIterator]();
+    const base = { identity: call.identity, audit: call.audit };
+    const it = this.pipeline.askStream({ ...base, ...turn }, call.signal)[Symbol.asyncIterator]();
     const first = await it.next();
     const model = base.identity.app.name;
     const created = now();
