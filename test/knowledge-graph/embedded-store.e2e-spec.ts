@@ -108,11 +108,13 @@ describe('embedded store (oxigraph in a worker) with the CK25 demo graph', () =>
       .catch((e: unknown) => e);
     clearInterval(ticker);
     expect(err).toMatchObject({ kind: 'dependency_timeout', code: 'kg.timeout' });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(1990);
-    expect(elapsed).toBeLessThan(2700);
-    // The loop kept turning while the worker was busy.
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 50) - 4);
+    // The deadline counts from the query's start: it cannot have failed earlier. No upper bound:
+    // on a loaded machine the answer may come late, and the query served below is what shows the
+    // worker was stopped (the cross product over CK25 would run for hours).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1990);
+    // The loop kept turning while the worker was busy: a blocked loop ticks once or not at all in
+    // those 2 s, a free one about 40 times; 10 leaves room for a loaded machine's late timers.
+    expect(ticks).toBeGreaterThanOrEqual(10);
     const after = await h.kg.query(DEMO_TARGET, `ASK { ?e a <${PV}Employee> }`);
     expect(after).toMatchObject({ form: 'ASK', boolean: true });
   });

@@ -27,9 +27,9 @@ export interface EmbeddedStoreStatus {
 
 interface Pending {
   msg: { type: 'query'; id: number; sparql: string; form: QueryForm; namedGraphs: string[] };
+  query: StoreQuery;
   resolve: (text: string) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 type WorkerMessage =
@@ -39,17 +39,21 @@ type WorkerMessage =
   | { type: 'error'; id: number; message: string };
 
 /**
- * The in-process SPARQL store (oxigraph in a worker thread). A query past its deadline terminates the
- * worker — the only way to stop synchronous WASM — and the store is opened again (about 0.4 s for
- * CK25); queries waiting behind it are sent again to the new worker.
+ * The in-process SPARQL store (oxigraph in a worker thread). Queries wait in a queue here and go to
+ * the worker one at a time, so a query's deadline counts from when the worker starts it, not from
+ * when it joined the queue. A query past its deadline fails alone: the worker is terminated — the
+ * only way to stop synchronous WASM — and opened again (about 0.4 s for CK25), and the queries
+ * waiting behind it then run on the new worker.
  */
 export class EmbeddedStore extends SparqlStore {
   readonly kind = 'embedded' as const;
   private worker?: Worker;
   private ready?: Promise<EmbeddedStoreStatus>;
-  private readonly pending = new Map<number, Pending>();
+  private readonly queue: Pending[] = [];
+  /** The query the worker is running; its caller may have left (then its answer is dropped). */
+  private running?: { pending: Pending; timer: NodeJS.Timeout };
   private nextId = 1;
-  /** Until the worker reports ready, queries wait in `pending` and are posted on 'ready'. */
+  /** Until the worker reports ready, queries wait in the queue. */
   private workerReady = false;
   private closed = false;
   status?: EmbeddedStoreStatus;
@@ -69,11 +73,7 @@ export class EmbeddedStore extends SparqlStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(unavailable('the service is shutting down'));
-    }
-    this.pending.clear();
+    this.failAll(unavailable('the service is shutting down'));
     await this.worker?.terminate();
   }
 
@@ -94,49 +94,78 @@ export class EmbeddedStore extends SparqlStore {
 
   private send(q: StoreQuery): Promise<string> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down'));
-    if (q.ctx.signal?.aborted) {
-      return Promise.reject(
-        new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.'),
-      );
-    }
-    const id = this.nextId++;
+    if (q.ctx.signal?.aborted) return Promise.reject(cancelled());
     const msg = {
       type: 'query' as const,
-      id,
+      id: this.nextId++,
       sparql: q.sparql,
       form: q.form,
       namedGraphs: q.target.namedGraphs,
     };
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(timeoutError(q.target.connection, q.timeoutMs));
-        this.log.warn(
-          { timeoutMs: q.timeoutMs },
-          'embedded query past its deadline: restarting the store',
-        );
-        this.restart();
-      }, q.timeoutMs);
-      const done = (fn: () => void) => {
-        clearTimeout(timer);
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
         q.ctx.signal?.removeEventListener('abort', onAbort);
         fn();
       };
+      const pending: Pending = {
+        msg,
+        query: q,
+        resolve: (t) => settle(() => resolve(t)),
+        reject: (e) => settle(() => reject(e)),
+      };
+      // A caller who leaves is answered at once. A query still queued is dropped; one the worker is
+      // running keeps its place until it ends or overruns (its answer then goes nowhere).
       const onAbort = () => {
-        this.pending.delete(id);
-        done(() =>
-          reject(new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.')),
-        );
+        const i = this.queue.indexOf(pending);
+        if (i >= 0) this.queue.splice(i, 1);
+        pending.reject(cancelled());
       };
       q.ctx.signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, {
-        msg,
-        timer,
-        resolve: (t) => done(() => resolve(t)),
-        reject: (e) => done(() => reject(e)),
-      });
-      if (this.workerReady) this.worker?.postMessage(msg);
+      this.queue.push(pending);
+      this.pump();
     });
+  }
+
+  /** Sends the next queued query when the worker is ready and idle; its deadline starts now. */
+  private pump(): void {
+    if (this.closed || !this.workerReady || this.running || !this.worker) return;
+    const pending = this.queue.shift();
+    if (!pending) return;
+    const timer = setTimeout(() => this.overrun(pending), pending.query.timeoutMs);
+    this.running = { pending, timer };
+    this.worker.postMessage(pending.msg);
+  }
+
+  private finish(id: number, outcome: (p: Pending) => void): void {
+    const running = this.running;
+    if (running?.pending.msg.id !== id) return;
+    clearTimeout(running.timer);
+    this.running = undefined;
+    outcome(running.pending);
+    this.pump();
+  }
+
+  private overrun(pending: Pending): void {
+    if (this.running?.pending !== pending) return;
+    this.running = undefined;
+    const { timeoutMs, target } = pending.query;
+    pending.reject(timeoutError(target.connection, timeoutMs));
+    this.log.warn(
+      { timeoutMs, waiting: this.queue.length },
+      'embedded query past its deadline: restarting the store',
+    );
+    this.restart();
+  }
+
+  private failAll(err: DomainError): void {
+    if (this.running) clearTimeout(this.running.timer);
+    const all = [...(this.running ? [this.running.pending] : []), ...this.queue];
+    this.running = undefined;
+    this.queue.length = 0;
+    for (const p of all) p.reject(err);
   }
 
   private spawn(): Promise<EmbeddedStoreStatus> {
@@ -153,46 +182,55 @@ export class EmbeddedStore extends SparqlStore {
     this.workerReady = false;
     worker.unref();
     return new Promise<EmbeddedStoreStatus>((resolve, reject) => {
+      // The store cannot open: nothing queued would ever run.
+      const failed = (err: DomainError) => {
+        if (this.worker === worker) this.failAll(err);
+        reject(err);
+      };
       worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
           case 'ready':
             this.status = { triples: m.size, loadMs: m.ms, from: m.from };
             this.log.info(this.status, 'embedded knowledge graph loaded');
             this.workerReady = true;
-            // Queries that waited for a restart go to the new worker.
-            for (const p of this.pending.values()) worker.postMessage(p.msg);
             resolve(this.status);
+            this.pump();
             break;
           case 'fatal':
             this.log.error({ reason: m.message }, 'embedded knowledge graph failed to load');
-            reject(unavailable(`the embedded store failed to load: ${m.message}`));
+            failed(unavailable(`the embedded store failed to load: ${m.message}`));
             break;
           case 'result':
-            this.pending.get(m.id)?.resolve(m.text);
-            this.pending.delete(m.id);
+            this.finish(m.id, (p) => p.resolve(m.text));
             break;
           case 'error':
-            this.pending
-              .get(m.id)
-              ?.reject(
+            this.finish(m.id, (p) =>
+              p.reject(
                 new DomainError(
                   'invalid_input',
                   'kg.query_rejected',
                   `The embedded store could not run the query: ${m.message}`,
                 ),
-              );
-            this.pending.delete(m.id);
+              ),
+            );
             break;
         }
       });
       worker.on('error', (err) => {
         this.log.error({ err }, 'embedded knowledge graph worker crashed');
-        reject(unavailable(err.message));
+        failed(unavailable(err.message));
       });
       worker.on('exit', (code) => {
-        // An exit we did not ask for (out of memory in a huge query): open the store again.
+        // An exit we did not ask for (out of memory in a huge query): the query it was running
+        // fails, the store is opened again for the queries behind it.
         if (this.worker === worker && this.workerReady && !this.closed) {
           this.log.error({ code }, 'embedded knowledge graph worker exited: restarting');
+          const running = this.running;
+          if (running) {
+            clearTimeout(running.timer);
+            this.running = undefined;
+            running.pending.reject(unavailable('the store stopped while running the query'));
+          }
           this.restart();
         }
       });
@@ -203,10 +241,15 @@ export class EmbeddedStore extends SparqlStore {
     if (this.closed) return;
     const old = this.worker;
     this.worker = undefined;
+    this.workerReady = false;
     void old?.terminate();
     this.ready = this.spawn();
     this.ready.catch(() => undefined);
   }
+}
+
+function cancelled(): DomainError {
+  return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }
 
 function unavailable(reason: string): DomainError {
