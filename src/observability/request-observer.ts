@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { AccessLogSampler } from './access-log-sampler.js';
 import type { MetricsRegistry } from './metrics.registry.js';
 import type { RequestAudit } from './request-audit.js';
+
+/**
+ * The orchestrator's probes (README, "Logs, metrics, probes"). A kubelet asks every few seconds for
+ * the life of the pod, so at INFO their successful lines would be most of the log and, measured
+ * (bench/http.bench.js), about a third of the CPU a probe costs. A probe that succeeds fast is
+ * written at DEBUG; a failed (4xx/5xx) or slow one is written as any other request.
+ */
+const PROBE_ROUTES = new Set(['/system/health', '/system/ready']);
 
 // Accept a caller's request id only if it is short and plain: it is echoed and logged verbatim.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -25,8 +34,10 @@ export function observeRequests(
   metrics: MetricsRegistry,
   accessLog: { samplePercent: number; slowMs: number },
 ): void {
-  const logger = fastify.log;
+  // The root pino logger (create-app.ts hands it to Fastify): its own level test, not Fastify's type.
+  const logger = fastify.log as unknown as Logger;
   const sampler = new AccessLogSampler(accessLog.samplePercent, accessLog.slowMs);
+  const debugEnabled = () => logger.isLevelEnabled('debug');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -38,6 +49,8 @@ export function observeRequests(
     metrics.httpDuration.seriesFor(request.method, route, status).observe(elapsedMs / 1000);
     const audit: RequestAudit | undefined = request.audit;
     const auditLine = audit !== undefined && !audit.isEmpty;
+    const quietProbe = status < 400 && elapsedMs < accessLog.slowMs && PROBE_ROUTES.has(route);
+    if (quietProbe && !auditLine && !debugEnabled()) return done();
     if (!auditLine && !sampler.shouldLog(status, elapsedMs)) return done();
     const line = {
       request_id: request.id,
@@ -48,6 +61,7 @@ export function observeRequests(
       duration_ms: Math.round(elapsedMs * 100) / 100,
     };
     if (status >= 500) logger.error(line, 'request');
+    else if (quietProbe) logger.debug(line, 'request');
     else logger.info(line, 'request');
     if (auditLine) {
       logger.info({ ...line, ...identityOf(request), ...audit.toLog() }, 'audit');

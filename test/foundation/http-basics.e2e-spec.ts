@@ -1,4 +1,7 @@
+import { Injectable, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LivenessCheck, type LivenessProbe } from '../../src/common/readiness/liveness-check.js';
+import { ReadinessService } from '../../src/health/readiness.service.js';
 import { FixtureModule } from '../fixtures/fixture.module.js';
 import { startTestApp, waitUntilReady, type TestApp } from '../support/test-app.js';
 
@@ -36,11 +39,12 @@ describe('HTTP basics: probes, request ids, request log, errors', () => {
     expect(res.headers['x-request-id']).toBe('abc-123.x');
     const lines = t.logs.json().filter((l) => l.request_id === 'abc-123.x' && l.msg === 'request');
     expect(lines).toHaveLength(1);
+    // A successful probe's line is written at DEBUG (this app's level); see 'probe lines' below.
     expect(lines[0]).toMatchObject({
       method: 'GET',
       route: '/system/health',
       status: 204,
-      level: 'info',
+      level: 'debug',
     });
     // The request's own time, measured inside the call that made it.
     expect(lines[0].duration_ms).toBeGreaterThan(0);
@@ -248,5 +252,71 @@ describe('access log sampling (VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT, VOICEBOX_ACCE
     expect(res.statusCode).toBe(500);
     const lines = t.logs.json().filter((l) => l.request_id === res.headers['x-request-id']);
     expect(lines.map((l) => l.msg)).toEqual(['unhandled error', 'request']);
+  });
+});
+
+/** A part the test can declare dead, so that /system/health answers 503. */
+@Injectable()
+@LivenessCheck('test_part')
+class SwitchableLiveness implements LivenessProbe {
+  dead = false;
+  checkAlive(): string | undefined {
+    return this.dead ? 'declared dead by the test' : undefined;
+  }
+}
+
+@Module({ providers: [SwitchableLiveness] })
+class SwitchableLivenessModule {}
+
+describe('probe lines at LOG_LEVEL=INFO: successes at DEBUG, failures and slow probes as any request', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'INFO' }, [FixtureModule, SwitchableLivenessModule], {
+      markStarted: false,
+    });
+  });
+  afterAll(() => t.close());
+
+  const linesOf = (route: string) =>
+    t.logs.json().filter((l) => l.msg === 'request' && l.route === route);
+
+  it('writes no line for a successful probe, an error line for each failed one, and counts all', async () => {
+    // Not started yet: readiness fails, and that is logged.
+    const notReady = await t.app.inject({ method: 'GET', url: '/system/ready' });
+    expect(notReady.statusCode).toBe(503);
+    t.app.get(ReadinessService).markStarted();
+    for (let i = 0; i < 5; i++) {
+      expect((await t.app.inject({ method: 'GET', url: '/system/health' })).statusCode).toBe(204);
+      expect((await t.app.inject({ method: 'GET', url: '/system/ready' })).statusCode).toBe(200);
+    }
+    t.app.get(SwitchableLiveness).dead = true;
+    const dead = await t.app.inject({ method: 'GET', url: '/system/health' });
+    expect(dead.statusCode).toBe(503);
+
+    expect(linesOf('/system/health')).toEqual([
+      expect.objectContaining({
+        status: 503,
+        level: 'error',
+        request_id: dead.headers['x-request-id'],
+      }),
+    ]);
+    expect(linesOf('/system/ready')).toEqual([
+      expect.objectContaining({ status: 503, level: 'error' }),
+    ]);
+    expect((await t.scrapeMetrics()).body).toMatch(
+      /voicebox_http_request_duration_seconds_count\{method="GET",route="\/system\/health",status_code="204"\} 5\n/,
+    );
+  });
+
+  it('still writes every other successful request at INFO', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { query: 'q' },
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    expect(linesOf('/test/echo')).toEqual([
+      expect.objectContaining({ status: res.statusCode, level: 'info' }),
+    ]);
   });
 });
