@@ -1,0 +1,454 @@
+/* global process, console, fetch, URL, performance, setTimeout */
+// What token exchange costs a request (issue 18 item 9):
+//
+//   npm run bench:token-exchange                                        (builds, then runs this file)
+//   VOICEBOX_BENCH_NODE="$(bash scripts/node24.sh)" npm run bench:token-exchange   (service on Node 24)
+//
+// 1. Throughput of an authenticated call whose exchanged token is cached, as a ratio to the same
+//    call on the same build without exchange (target ≥ 0.9): POST generate-query (one LLM call, so
+//    the exchange's share is the largest) and POST ask (two LLM calls, a SPARQL query), both in
+//    public-API JWT mode with an app key, against an instant loopback model on the OpenAI wire.
+//    The exchange service's cache counters are read from /metrics to show that every request took
+//    the exchange path (a hit per LLM call) and that the authorization server saw no new exchange.
+// 2. A burst of new users: BENCH_BURST_USERS distinct user tokens (default 50) × BENCH_BURST_PER_USER
+//    concurrent requests each (default 4), all sent at once; the authorization server counts the
+//    exchanges (single flight: one per user) and the burst's duration and p99 are printed beside the
+//    same burst against the service without exchange.
+//
+// Method, as bench/http.bench.js: each service is `node dist/main.js` in its own process pinned with
+// taskset to one core, its stdout a pipe drained here; autocannon runs in its own process on the
+// other core; the targets are measured in short interleaved rounds and each ratio is the median of
+// the rounds' own ratios; server CPU per request comes from /proc. The authorization server is the
+// tests' loopback oidc-provider (test/support/idp, Okta's token-exchange dialect), transpiled with
+// TypeScript on start and run inside this process; the instant model is bench/http.bench.js's.
+//
+// Env: BENCH_DURATION (seconds per target and round, default 3), BENCH_ROUNDS (default 7),
+// BENCH_CONNECTIONS (default 10), BENCH_SERVER_CPU / BENCH_LOAD_CPU (default 1 and 0),
+// VOICEBOX_BENCH_NODE (the Node binary of the services), DATABASE_URL (else an embedded PostgreSQL).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN_JS = join(ROOT, 'dist/main.js');
+const MODEL_JS = join(ROOT, 'bench/http.bench.js');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const ADMIN_TOKEN = randomBytes(24).toString('hex');
+const PUBLIC_API = 'https://voicebox.bench/api';
+const LLM_GATEWAY = 'api://llm-gateway';
+const LLM_SCOPE = 'llm.invoke';
+const SERVICE_CLIENT = { id: 'voicebox-service', secret: randomBytes(24).toString('hex') };
+const QUESTION = 'In which department is Ms. Brant?';
+const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
+// USER_HZ of /proc/<pid>/stat: 100 on Linux builds of every common architecture.
+const CLOCK_TICKS = 100;
+
+const duration = Number(process.env.BENCH_DURATION ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const burstUsers = Number(process.env.BENCH_BURST_USERS ?? 50);
+const perUser = Number(process.env.BENCH_BURST_PER_USER ?? 4);
+const pin = pinning();
+const load = { start: loadavg() };
+console.log(
+  `Node ${await versionOf(SERVER_NODE)} (services), ${process.version} (load generator, IdP); ` +
+    `${cpus().length} cores; ` +
+    (pin
+      ? `services on core ${pin.server}, autocannon on core ${pin.load} (taskset)`
+      : 'no taskset: processes not pinned') +
+    `; load average ${fmtLoad(load.start)}`,
+);
+
+const temp = await mkdtemp(join(tmpdir(), 'voicebox-exchange-bench-'));
+const cleanups = [() => rm(temp, { recursive: true, force: true })];
+const children = [];
+try {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pino = (await import('pino')).default;
+    const { startEmbeddedPostgres } = await import(
+      new URL('../dist/database/embedded-postgres.server.js', import.meta.url).href
+    );
+    const pg = await startEmbeddedPostgres({
+      dir: join(temp, 'pg'),
+      logger: pino({ level: 'silent' }),
+      ephemeral: true,
+    });
+    cleanups.push(() => pg.stop());
+    databaseUrl = pg.url;
+  }
+
+  const { TokenExchangeServer } = await loadIdp();
+  const as = await TokenExchangeServer.start({
+    resourceServers: [
+      { audience: PUBLIC_API, scopes: ['voicebox:read'] },
+      { audience: LLM_GATEWAY, scopes: [LLM_SCOPE] },
+    ],
+    clients: [{ ...SERVICE_CLIENT, allowed: { [LLM_GATEWAY]: [LLM_SCOPE] } }],
+  });
+  cleanups.push(() => as.close());
+
+  const model = await startModel(children);
+  const configFile = join(temp, 'voicebox.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      default_llm_config: { llm_provider: 'openai', llm_name: 'instant', server_url: model.url },
+    }),
+  );
+  const jwtMode = {
+    DATABASE_URL: databaseUrl,
+    VOICEBOX_SECRET_KEY: randomBytes(32).toString('base64'),
+    VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+    VBX_CONFIG_FILE: configFile,
+    API_AUTH_JWT_ENABLED: 'true',
+    API_AUTH_ISSUER: as.issuer,
+    API_AUTH_JWKS_URI: as.idp.jwksUri,
+    API_AUTH_AUDIENCE: PUBLIC_API,
+  };
+  // One after the other: the first one migrates the database.
+  const plain = await startService({ ...jwtMode, OPENAI_API_KEY: 'sk-bench-instant' });
+  const exchange = await startService({
+    ...jwtMode,
+    TOKEN_EXCHANGE_PROVIDER: 'okta',
+    OKTA_DISCOVERY_URL: as.discoveryUrl,
+    OKTA_CLIENT_ID: SERVICE_CLIENT.id,
+    OKTA_CLIENT_SECRET: SERVICE_CLIENT.secret,
+    OKTA_LLM_GATEWAY_AUDIENCE: LLM_GATEWAY,
+    OKTA_LLM_GATEWAY_SCOPE: LLM_SCOPE,
+    // The exchanged token is the model's only credential.
+    OPENAI_API_KEY: '',
+  });
+  const appKey = await createAppKey(plain.url);
+  const headersOf = (userToken, clientId) => ({
+    authorization: `Bearer ${userToken}`,
+    'x-voicebox-app-key': appKey,
+    'x-client-id': clientId,
+    'content-type': 'application/json',
+  });
+  const benchUser = headersOf(
+    await as.issueUserToken('bench-user', PUBLIC_API, 'voicebox:read'),
+    'bench-user',
+  );
+  const body = JSON.stringify({ query: QUESTION });
+  const target = (name, svc, route) => ({
+    name,
+    svc,
+    url: `${svc.url}/api/v1/voicebox/${route}`,
+    method: 'POST',
+    body,
+    headers: benchUser,
+  });
+  const pairs = [
+    [
+      target('`generate-query`, no exchange', plain, 'generate-query'),
+      target('`generate-query`, exchanged token cached', exchange, 'generate-query'),
+    ],
+    [
+      target('`ask`, no exchange', plain, 'ask'),
+      target('`ask`, exchanged token cached', exchange, 'ask'),
+    ],
+  ];
+  const targets = pairs.flat();
+
+  // Warm-up: the first request of each exchanges once; then JIT, schema and label index settle.
+  for (const t of targets) {
+    const res = await fetch(t.url, { method: t.method, headers: t.headers, body: t.body });
+    if (res.status !== 200) throw new Error(`${t.name}: HTTP ${res.status} ${await res.text()}`);
+    await autocannon(t, { duration: 2, connections });
+  }
+  const exchangesBefore = as.exchangesFor(LLM_GATEWAY).length;
+  const hitsBefore = await cacheCount(exchange, 'hit');
+  let exchangeRequests = 0;
+  const runs = targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, t] of targets.entries()) {
+      const cpu = cpuOf(t.svc.pid);
+      const r = await autocannon(t, { duration, connections });
+      r.cpuPerRequestUs = ((cpuOf(t.svc.pid) - cpu) * 1e6) / Math.max(1, r.requests.total);
+      if (t.svc === exchange) exchangeRequests += r.requests.total;
+      runs[i].push(r);
+    }
+    console.log(`round ${round + 1}/${rounds} done, load average ${fmtLoad(loadavg())}`);
+  }
+  load.rounds = loadavg();
+  const hitsDuring = (await cacheCount(exchange, 'hit')) - hitsBefore;
+  const exchangesDuring = as.exchangesFor(LLM_GATEWAY).length - exchangesBefore;
+
+  // The burst: fresh users, each sending `perUser` requests at once, all users at once.
+  const usersNamed = async (prefix) => {
+    const tokens = [];
+    for (let u = 0; u < burstUsers; u++) {
+      tokens.push(await as.issueUserToken(`${prefix}-${u}`, PUBLIC_API, 'voicebox:read'));
+    }
+    return tokens;
+  };
+  // A first burst of other new users on each service, not counted: many connections and
+  // concurrent pipelines at once are new to both processes after the rounds' 10 connections.
+  const warmUsers = await usersNamed('warm-user');
+  for (const svc of [plain, exchange]) await burst(svc, warmUsers, headersOf, body);
+  const tokens = await usersNamed('burst-user');
+  const bursts = [];
+  for (const svc of [plain, exchange]) {
+    const before = as.exchangesFor(LLM_GATEWAY).length;
+    const b = await burst(svc, tokens, headersOf, body);
+    bursts.push({ svc, ...b, exchanges: as.exchangesFor(LLM_GATEWAY).length - before });
+  }
+  load.end = loadavg();
+
+  console.log(
+    `\n${connections} connections, ${rounds} interleaved rounds of ${duration} s; req/s, latency and CPU: the median round; ratios: the median of the rounds' ratios (range)`,
+  );
+  console.log(
+    '| call | req/s | p50 ms | p99 ms | ratio to no exchange | target | server CPU µs / request | ratio by CPU |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [base, cached] of pairs) {
+    for (const t of [base, cached]) {
+      const i = targets.indexOf(t);
+      const b = targets.indexOf(base);
+      const rps = median(runs[i].map((r) => r.requests.average));
+      const ratios = runs[i].map((r, k) => r.requests.average / runs[b][k].requests.average);
+      const cpuRatio = median(
+        runs[i].map((r, k) => runs[b][k].cpuPerRequestUs / r.cpuPerRequestUs),
+      );
+      const ratio = median(ratios);
+      const goal = t === base ? '' : `≥ 0.90 ${ratio >= 0.9 ? 'met' : '**not met**'}`;
+      console.log(
+        `| ${t.name} | ${Math.round(rps)} | ${median(runs[i].map((r) => r.latency.p50))} | ${median(runs[i].map((r) => r.latency.p99))} | **${ratio.toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${goal} | ${median(runs[i].map((r) => r.cpuPerRequestUs)).toFixed(0)} | ${cpuRatio.toFixed(2)} |`,
+      );
+    }
+  }
+  console.log(
+    `\nduring the rounds the exchange service answered ${exchangeRequests} requests with ${hitsDuring} cache hits (llm_gateway) and the authorization server saw ${exchangesDuring} exchanges`,
+  );
+  console.log(
+    `\n| burst: ${burstUsers} new users × ${perUser} concurrent requests of generate-query | exchanges seen by the authorization server | all answered | duration ms | p50 ms | p99 ms |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const b of bursts) {
+    console.log(
+      `| ${b.svc === exchange ? 'with exchange' : 'no exchange'} | ${b.exchanges}${b.svc === exchange ? ` (expected ${burstUsers})` : ''} | ${b.ok}/${b.total} | ${b.ms.toFixed(0)} | ${b.p50.toFixed(0)} | ${b.p99.toFixed(0)} |`,
+    );
+  }
+  console.log(
+    `\nload average (1, 5, 15 min): start ${fmtLoad(load.start)}; after the rounds ${fmtLoad(load.rounds)}; end ${fmtLoad(load.end)}`,
+  );
+} finally {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+}
+
+/**
+ * The tests' loopback authorization server, transpiled from TypeScript into node_modules/.cache so
+ * that its imports (oidc-provider, jose) resolve from the project's node_modules.
+ */
+async function loadIdp() {
+  const ts = (await import('typescript')).default;
+  const out = join(ROOT, 'node_modules/.cache/voicebox-bench-idp');
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'package.json'), '{"type":"module"}');
+  for (const name of ['loopback-idp', 'token-exchange-server']) {
+    const source = await readFile(join(ROOT, `test/support/idp/${name}.ts`), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: false,
+      },
+    });
+    await writeFile(join(out, `${name}.js`), outputText);
+  }
+  return import(join(out, 'token-exchange-server.js'));
+}
+
+/** `count` requests per user token, all at once; each request's latency, and the whole. */
+async function burst(svc, tokens, headersOf, body) {
+  const started = performance.now();
+  const latencies = [];
+  let ok = 0;
+  await Promise.all(
+    tokens.flatMap((token, u) =>
+      Array.from({ length: perUser }, async (_, k) => {
+        const t0 = performance.now();
+        const res = await fetch(`${svc.url}/api/v1/voicebox/generate-query`, {
+          method: 'POST',
+          headers: headersOf(token, `burst-${u}-${k}`),
+          body,
+        });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.status === 200) ok++;
+      }),
+    ),
+  );
+  return {
+    ms: performance.now() - started,
+    ok,
+    total: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+/** `voicebox_token_exchange_cache_total{hop="llm_gateway",result}` from the metrics port. */
+async function cacheCount(svc, result) {
+  const text = await (await fetch(`${svc.metricsUrl}/metrics`)).text();
+  const m = new RegExp(
+    `^voicebox_token_exchange_cache_total\\{hop="llm_gateway",result="${result}"\\} (\\d+)$`,
+    'm',
+  ).exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
+/** Cores for the services and the load generator, when taskset and two cores are there. */
+function pinning() {
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  if (!taskset || cpus().length < 2) return null;
+  return {
+    taskset,
+    server: process.env.BENCH_SERVER_CPU ?? '1',
+    load: process.env.BENCH_LOAD_CPU ?? '0',
+  };
+}
+
+function pinned(core, argv) {
+  return pin && core !== null ? [pin.taskset, ['-c', core, ...argv]] : [argv[0], argv.slice(1)];
+}
+
+async function versionOf(node) {
+  const child = spawn(node, ['--version']);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((r) => child.on('close', r));
+  return out.trim();
+}
+
+/** Runs autocannon's CLI in its own process on the load core; resolves with its JSON result. */
+async function autocannon(t, { duration: seconds, connections: conns }) {
+  const args = [AUTOCANNON, '-j', '-n', '-c', String(conns), '-d', String(seconds)];
+  args.push('-m', t.method, '-b', t.body);
+  for (const [k, v] of Object.entries(t.headers)) args.push('-H', `${k}=${v}`);
+  args.push(t.url);
+  const [cmd, argv] = pinned(pin?.load ?? null, [process.execPath, ...args]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((r) => child.on('close', r));
+  if (code !== 0) throw new Error(`autocannon exited ${code}: ${err}`);
+  const r = JSON.parse(out);
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+    throw new Error(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  }
+  return r;
+}
+
+/** bench/http.bench.js's instant model on the OpenAI wire, unpinned, in its own process. */
+function startModel() {
+  const child = spawn(SERVER_NODE, [MODEL_JS, '--serve-model'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^listening (\S+)$/m.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`model exited with ${code}`)));
+  });
+}
+
+async function freePort() {
+  const srv = createNetServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** `node dist/main.js`, pinned, stdout drained; resolves once ready and the demo graph is loaded. */
+async function startService(env) {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const [cmd, args] = pinned(pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let graphLoaded = false;
+  let head = '';
+  child.stdout.on('data', (d) => {
+    if (graphLoaded) return;
+    head += d;
+    graphLoaded = head.includes('"msg":"embedded knowledge graph loaded"');
+    if (graphLoaded) head = '';
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    const ok = await fetch(`${url}/system/ready`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok && graphLoaded) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { child, pid: child.pid, url, metricsUrl: `http://127.0.0.1:${metricsPort}` };
+}
+
+/** Creates an app on the embedded CK25 graph and a key, through the admin API. */
+async function createAppKey(base) {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const app = await fetch(`${base}/api/v1/admin/apps`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name: 'exchange-bench', database: 'ck25' }),
+  });
+  if (app.status !== 201) throw new Error(`create app: HTTP ${app.status} ${await app.text()}`);
+  const { id } = await app.json();
+  const key = await fetch(`${base}/api/v1/admin/apps/${id}/keys`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name: 'exchange-bench' }),
+  });
+  if (key.status !== 201) throw new Error(`create key: HTTP ${key.status} ${await key.text()}`);
+  return (await key.json()).key;
+}
+
+/** CPU seconds (user + system, every thread) the process has used so far. */
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function median(xs) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+function fmtLoad(l) {
+  return l.map((x) => x.toFixed(2)).join(', ');
+}
