@@ -45,7 +45,7 @@ try {
       void shutdown.run(signal).then((outcome) => process.exit(outcome === 'close_failed' ? 1 : 0));
     });
   }
-  app.get(KnowledgeGraphModule).preload();
+  const warm = app.get(KnowledgeGraphModule).preload();
   await app.listen({ port: config.server.port, host: config.server.host });
   if (config.metrics.port !== 0) {
     await app.get(MetricsServer).listen(config.metrics.port, config.metrics.host);
@@ -57,6 +57,7 @@ try {
       port: config.server.port,
       metrics_port: config.metrics.port || undefined,
       llm: config.llm ? config.llm.default.provider : 'none',
+      sparql_warm_up_ms: Math.round(warm.sparqlWarmUpMs),
     },
     `Voicebox Service listening on http://${config.server.host}:${config.server.port} (docs at /api/v1/docs${metricsNote(config)})`,
   );
