@@ -192,12 +192,27 @@ try {
   // concurrent pipelines at once are new to both processes after the rounds' 10 connections.
   const warmUsers = await usersNamed('warm-user');
   for (const svc of [plain, exchange]) await burst(svc, warmUsers, headersOf, body);
-  const tokens = await usersNamed('burst-user');
+  // Two bursts per service, each of users new to both, the order swapped in the second pair.
   const bursts = [];
-  for (const svc of [plain, exchange]) {
-    const before = as.exchangesFor(LLM_GATEWAY).length;
-    const b = await burst(svc, tokens, headersOf, body);
-    bursts.push({ svc, ...b, exchanges: as.exchangesFor(LLM_GATEWAY).length - before });
+  for (const order of [
+    [plain, exchange],
+    [exchange, plain],
+  ]) {
+    const tokens = await usersNamed(`burst-${bursts.length}-user`);
+    for (const svc of order) {
+      const before = as.exchangesFor(LLM_GATEWAY).length;
+      const timedBefore = await exchangeTime(svc);
+      const b = await burst(svc, tokens, headersOf, body);
+      const timedAfter = await exchangeTime(svc);
+      bursts.push({
+        svc,
+        ...b,
+        exchanges: as.exchangesFor(LLM_GATEWAY).length - before,
+        meanExchangeMs:
+          ((timedAfter.sum - timedBefore.sum) * 1000) /
+          Math.max(1, timedAfter.count - timedBefore.count),
+      });
+    }
   }
   const lookup = await cachedLookupCost(benchUser.authorization.slice('Bearer '.length));
   load.end = loadavg();
@@ -237,12 +252,13 @@ try {
     `the exchange's own work per LLM call on a cache hit, in this process: ${lookup.toFixed(1)} µs (the key's SHA-256 over the user's token, its exp decoded, the map lookup)`,
   );
   console.log(
-    `\n| burst: ${burstUsers} new users × ${perUser} concurrent requests of generate-query | exchanges seen by the authorization server | all answered | duration ms | p50 ms | p99 ms |`,
+    `\n| burst: ${burstUsers} new users × ${perUser} concurrent requests of generate-query | exchanges seen by the authorization server | all answered | duration ms | p50 ms | p99 ms | mean exchange ms (service's metric) |`,
   );
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const b of bursts) {
+    const exchanging = b.svc === exchange;
     console.log(
-      `| ${b.svc === exchange ? 'with exchange' : 'no exchange'} | ${b.exchanges}${b.svc === exchange ? ` (expected ${burstUsers})` : ''} | ${b.ok}/${b.total} | ${b.ms.toFixed(0)} | ${b.p50.toFixed(0)} | ${b.p99.toFixed(0)} |`,
+      `| ${exchanging ? 'with exchange' : 'no exchange'} | ${b.exchanges}${exchanging ? ` (expected ${burstUsers})` : ''} | ${b.ok}/${b.total} | ${b.ms.toFixed(0)} | ${b.p50.toFixed(0)} | ${b.p99.toFixed(0)} | ${exchanging ? b.meanExchangeMs.toFixed(0) : ''} |`,
     );
   }
   console.log(
@@ -333,6 +349,19 @@ async function cacheCount(svc, result) {
     'm',
   ).exec(text);
   return Number(m?.[1] ?? 0);
+}
+
+/** The sum (seconds) and count of the service's successful LLM-hop exchanges, from /metrics. */
+async function exchangeTime(svc) {
+  const text = await (await fetch(`${svc.metricsUrl}/metrics`)).text();
+  const read = (suffix) =>
+    Number(
+      new RegExp(
+        `^voicebox_token_exchange_duration_seconds_${suffix}\\{hop="llm_gateway",outcome="ok"\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { sum: read('sum'), count: read('count') };
 }
 
 /** Cores for the services and the load generator, when taskset and two cores are there. */
