@@ -26,24 +26,31 @@
 // Node binary of the servers), DATABASE_URL (else an embedded PostgreSQL in a temp folder).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  autocannon,
+  cpuOf,
+  fmtLoad,
+  freePort,
+  median,
+  percentile,
+  pinned,
+  pinning,
+  versionOf,
+} from './bench-kit.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN_JS = join(ROOT, 'dist/main.js');
-const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const AUDIENCE = 'https://voicebox.bench/api';
 const QUESTION = 'In which department is Ms. Brant?';
 const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
-// USER_HZ of /proc/<pid>/stat: 100 on Linux builds of every common architecture.
-const CLOCK_TICKS = 100;
 
 if (process.argv[2] === '--serve-bare') await serveBare();
 else if (process.argv[2] === '--serve-nest') await serveNest();
@@ -274,53 +281,6 @@ async function main() {
   }
 }
 
-/** Cores for the servers and the load generator, when taskset and two cores are there. */
-function pinning() {
-  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
-  if (!taskset || cpus().length < 2) return null;
-  return {
-    taskset,
-    server: process.env.BENCH_SERVER_CPU ?? '1',
-    load: process.env.BENCH_LOAD_CPU ?? '0',
-  };
-}
-
-function pinned(pin, core, argv) {
-  return pin && core !== null ? [pin.taskset, ['-c', core, ...argv]] : [argv[0], argv.slice(1)];
-}
-
-async function versionOf(node) {
-  const child = spawn(node, ['--version']);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  await new Promise((r) => child.on('close', r));
-  return out.trim();
-}
-
-/** Runs autocannon's CLI in its own process; resolves with its JSON result. */
-async function autocannon(t, { duration, connections, amount }, pin) {
-  const args = [AUTOCANNON, '-j', '-n', '-c', String(connections)];
-  if (amount) args.push('-a', String(amount));
-  else args.push('-d', String(duration));
-  if (t.method) args.push('-m', t.method);
-  if (t.body) args.push('-b', t.body);
-  for (const [k, v] of Object.entries(t.headers ?? {})) args.push('-H', `${k}=${v}`);
-  args.push(t.url);
-  const [cmd, argv] = pinned(pin, pin?.load ?? null, [process.execPath, ...args]);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const code = await new Promise((r) => child.on('close', r));
-  if (code !== 0) throw new Error(`autocannon exited ${code}: ${err}`);
-  const r = JSON.parse(out);
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
-    throw new Error(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-  }
-  return r;
-}
-
 /** A server child of this file (bare, Nest, model): resolves with its URL once it listens. */
 function startChild(argv, env, children, pin) {
   const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, SELF, ...argv]);
@@ -338,14 +298,6 @@ function startChild(argv, env, children, pin) {
     });
     child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}`)));
   });
-}
-
-async function freePort() {
-  const srv = createNetServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /**
@@ -500,13 +452,6 @@ async function timeToFirstLine(base, headers, n) {
   };
 }
 
-/** CPU seconds (user + system, every thread) the process has used so far. */
-function cpuOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
 function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
@@ -544,25 +489,12 @@ async function rssAcross(svc, target, pin, amount) {
   return { amount, before, mid, after: rssOf(svc.pid) };
 }
 
-function median(xs) {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
-
-function percentile(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
-
 function mb(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
 function signed(bytes) {
   return `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function fmtLoad(l) {
-  return l.map((x) => x.toFixed(2)).join(', ');
 }
 
 async function serveBare() {

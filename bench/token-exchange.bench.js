@@ -27,17 +27,25 @@
 // VOICEBOX_BENCH_NODE (the Node binary of the services), DATABASE_URL (else an embedded PostgreSQL).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  autocannon,
+  cpuOf,
+  fmtLoad,
+  freePort,
+  median,
+  percentile,
+  pinned,
+  pinning,
+  versionOf,
+} from './bench-kit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN_JS = join(ROOT, 'dist/main.js');
 const MODEL_JS = join(ROOT, 'bench/http.bench.js');
-const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const PUBLIC_API = 'https://voicebox.bench/api';
 const LLM_GATEWAY = 'api://llm-gateway';
@@ -45,8 +53,6 @@ const LLM_SCOPE = 'llm.invoke';
 const SERVICE_CLIENT = { id: 'voicebox-service', secret: randomBytes(24).toString('hex') };
 const QUESTION = 'In which department is Ms. Brant?';
 const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
-// USER_HZ of /proc/<pid>/stat: 100 on Linux builds of every common architecture.
-const CLOCK_TICKS = 100;
 
 const duration = Number(process.env.BENCH_DURATION ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -160,7 +166,7 @@ try {
   for (const t of targets) {
     const res = await fetch(t.url, { method: t.method, headers: t.headers, body: t.body });
     if (res.status !== 200) throw new Error(`${t.name}: HTTP ${res.status} ${await res.text()}`);
-    await autocannon(t, { duration: 2, connections });
+    await autocannon(t, { duration: 2, connections }, pin);
   }
   const exchangesBefore = as.exchangesFor(LLM_GATEWAY).length;
   const hitsBefore = await cacheCount(exchange, 'hit');
@@ -169,7 +175,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const cpu = cpuOf(t.svc.pid);
-      const r = await autocannon(t, { duration, connections });
+      const r = await autocannon(t, { duration, connections }, pin);
       r.cpuPerRequestUs = ((cpuOf(t.svc.pid) - cpu) * 1e6) / Math.max(1, r.requests.total);
       if (t.svc === exchange) exchangeRequests += r.requests.total;
       runs[i].push(r);
@@ -364,50 +370,6 @@ async function exchangeTime(svc) {
   return { sum: read('sum'), count: read('count') };
 }
 
-/** Cores for the services and the load generator, when taskset and two cores are there. */
-function pinning() {
-  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
-  if (!taskset || cpus().length < 2) return null;
-  return {
-    taskset,
-    server: process.env.BENCH_SERVER_CPU ?? '1',
-    load: process.env.BENCH_LOAD_CPU ?? '0',
-  };
-}
-
-function pinned(core, argv) {
-  return pin && core !== null ? [pin.taskset, ['-c', core, ...argv]] : [argv[0], argv.slice(1)];
-}
-
-async function versionOf(node) {
-  const child = spawn(node, ['--version']);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  await new Promise((r) => child.on('close', r));
-  return out.trim();
-}
-
-/** Runs autocannon's CLI in its own process on the load core; resolves with its JSON result. */
-async function autocannon(t, { duration: seconds, connections: conns }) {
-  const args = [AUTOCANNON, '-j', '-n', '-c', String(conns), '-d', String(seconds)];
-  args.push('-m', t.method, '-b', t.body);
-  for (const [k, v] of Object.entries(t.headers)) args.push('-H', `${k}=${v}`);
-  args.push(t.url);
-  const [cmd, argv] = pinned(pin?.load ?? null, [process.execPath, ...args]);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const code = await new Promise((r) => child.on('close', r));
-  if (code !== 0) throw new Error(`autocannon exited ${code}: ${err}`);
-  const r = JSON.parse(out);
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
-    throw new Error(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-  }
-  return r;
-}
-
 /** bench/http.bench.js's instant model on the OpenAI wire, unpinned, in its own process. */
 function startModel() {
   const child = spawn(SERVER_NODE, [MODEL_JS, '--serve-model'], {
@@ -425,19 +387,11 @@ function startModel() {
   });
 }
 
-async function freePort() {
-  const srv = createNetServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 /** `node dist/main.js`, pinned, stdout drained; resolves once ready and the demo graph is loaded. */
 async function startService(env) {
   const port = await freePort();
   const metricsPort = await freePort();
-  const [cmd, args] = pinned(pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
+  const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
   const child = spawn(cmd, args, {
     cwd: ROOT,
     env: {
@@ -490,23 +444,4 @@ async function createAppKey(base) {
   });
   if (key.status !== 201) throw new Error(`create key: HTTP ${key.status} ${await key.text()}`);
   return (await key.json()).key;
-}
-
-/** CPU seconds (user + system, every thread) the process has used so far. */
-function cpuOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function median(xs) {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
-
-function percentile(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
-
-function fmtLoad(l) {
-  return l.map((x) => x.toFixed(2)).join(', ');
 }

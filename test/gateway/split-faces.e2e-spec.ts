@@ -1,33 +1,14 @@
-import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claimsOf, TokenExchangeServer } from '../support/idp/token-exchange-server.js';
-import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
-import { sharedTestDatabaseEnv } from '../support/postgres.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import {
-  GATEWAY_CLIENT,
-  PUBLIC_API,
-  RESOURCE_SERVERS,
-  SERVICE_API,
-} from '../token-exchange/exchange-kit.js';
-import {
-  ADMIN_TOKEN,
-  KAREN_DEPT_QUERY,
-  answerReply,
-  sparqlReply,
-  startVoicebox,
-  type VoiceboxTestApp,
-} from '../voicebox/voicebox-kit.js';
-import { RecordingRelay, SERVICE_SCOPE, gatewayEnv, voiceboxServiceEnv } from './split-kit.js';
+import { claimsOf } from '../support/idp/token-exchange-server.js';
+import { PUBLIC_API, SERVICE_API } from '../token-exchange/exchange-kit.js';
+import { KAREN_DEPT_QUERY, answerReply, sparqlReply } from '../voicebox/voicebox-kit.js';
+import { SERVICE_SCOPE, startSplitDeployment, urlOf, type SplitDeployment } from './split-kit.js';
 
 const QUESTION = 'In which department is Ms. Brant?';
 type Text = { content: Array<{ type: string; text: string }>; isError?: boolean };
-
-const urlOf = (t: TestApp) =>
-  `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
 
 /**
  * The other faces in a split deployment: the gateway (no LLM configured: run locally, these routes
@@ -36,63 +17,38 @@ const urlOf = (t: TestApp) =>
  * clients people use — the openai SDK, the MCP SDK — work against the gateway unchanged.
  */
 describe('split deployment: the OpenAI-compatible face and MCP through the gateway', () => {
-  let as: TokenExchangeServer;
-  let wire: OpenAiWireServer;
-  let backend: VoiceboxTestApp;
-  let relay: RecordingRelay;
-  let gateway: TestApp;
-
+  let split: SplitDeployment;
   beforeAll(async () => {
-    as = await TokenExchangeServer.start({
-      resourceServers: RESOURCE_SERVERS,
-      clients: [{ ...GATEWAY_CLIENT, allowed: { [SERVICE_API]: [SERVICE_SCOPE] } }],
-    });
-    wire = await OpenAiWireServer.start();
-    const db = await sharedTestDatabaseEnv();
-    backend = await startVoicebox(wire, { ...db, ...voiceboxServiceEnv(as) });
-    await backend.app.listen(0, '127.0.0.1');
-    relay = await RecordingRelay.start(() => urlOf(backend));
-    gateway = await startTestApp({
-      ...db,
-      VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
-      ...gatewayEnv(as, relay.url, { VOICEBOX_SERVICE_TIMEOUT_SECONDS: '60' }),
-    });
-    await gateway.app.listen(0, '127.0.0.1');
+    split = await startSplitDeployment();
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await relay?.close();
-    await backend?.close();
-    await wire?.close();
-    await as?.close();
-  });
+  afterAll(() => split?.close());
   afterEach(() => {
-    wire.reset();
-    relay.reset();
+    split.wire.reset();
+    split.relay.reset();
   });
 
   const openai = async (user: string) =>
     new OpenAI({
-      apiKey: await as.issueUserToken(user, PUBLIC_API, 'voicebox:read'),
-      baseURL: `${urlOf(gateway)}/v1`,
+      apiKey: await split.as.issueUserToken(user, PUBLIC_API, 'voicebox:read'),
+      baseURL: `${urlOf(split.gateway)}/v1`,
       maxRetries: 0,
-      defaultHeaders: { 'X-Voicebox-App-Key': backend.key, 'X-Client-Id': 'chat-ui' },
+      defaultHeaders: { 'X-Voicebox-App-Key': split.backend.key, 'X-Client-Id': 'chat-ui' },
     });
 
   /** What reached the Voicebox Service: one request to `path`, as the user, for this app. */
   const expectForwarded = (path: string, user: string) => {
-    expect(relay.requests.length).toBeGreaterThan(0);
-    for (const sent of relay.requests) {
+    expect(split.relay.requests.length).toBeGreaterThan(0);
+    for (const sent of split.relay.requests) {
       expect(sent.path).toBe(path);
       const token = /^Bearer (.+)$/.exec(String(sent.headers.authorization))![1];
       expect(claimsOf(token)).toMatchObject({ sub: user, aud: SERVICE_API, scp: [SERVICE_SCOPE] });
-      expect(sent.headers['x-voicebox-app-key']).toBe(backend.key);
+      expect(sent.headers['x-voicebox-app-key']).toBe(split.backend.key);
     }
   };
 
   it('forwards a chat completion with its whole message list; the SDK reads the answer', async () => {
     const client = await openai('alice');
-    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
+    split.wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
     const messages = [
       { role: 'system' as const, content: 'You are a helpful assistant.' },
       { role: 'user' as const, content: QUESTION },
@@ -102,17 +58,19 @@ describe('split deployment: the OpenAI-compatible face and MCP through the gatew
       `Ms. Brant works in Marketing.\n\n\`\`\`sparql\n${KAREN_DEPT_QUERY.trim()}\n\`\`\``,
     );
     expectForwarded('/v1/chat/completions', 'alice');
-    expect(relay.requests).toHaveLength(1);
-    expect(JSON.parse(relay.requests[0].body)).toMatchObject({ messages });
-    expect(relay.requests[0].headers['x-client-id']).toBe('chat-ui');
+    expect(split.relay.requests).toHaveLength(1);
+    expect(JSON.parse(split.relay.requests[0].body)).toMatchObject({ messages });
+    expect(split.relay.requests[0].headers['x-client-id']).toBe('chat-ui');
     // The Voicebox Service did the work: its audit names the user and the answer.
-    const beAudit = backend.logs.json().find((l) => l.msg === 'audit' && l.subject === 'alice');
+    const beAudit = split.backend.logs
+      .json()
+      .find((l) => l.msg === 'audit' && l.subject === 'alice');
     expect(beAudit).toMatchObject({ client_id: 'chat-ui', ask_outcome: 'answered' });
   });
 
   it('relays a streamed chat completion as server-sent events, as they come', async () => {
     const client = await openai('bob');
-    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
+    split.wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
     const stream = await client.chat.completions.create({
       model: 'voicebox',
       messages: [{ role: 'user', content: QUESTION }],
@@ -130,7 +88,7 @@ describe('split deployment: the OpenAI-compatible face and MCP through the gatew
     );
     expect(finish).toBe('stop');
     expectForwarded('/v1/chat/completions', 'bob');
-    expect(relay.requests[0].headers.accept).toBe('text/event-stream');
+    expect(split.relay.requests[0].headers.accept).toBe('text/event-stream');
   });
 
   it("passes the Voicebox Service's 400 through in OpenAI's error shape", async () => {
@@ -145,13 +103,13 @@ describe('split deployment: the OpenAI-compatible face and MCP through the gatew
 
   it('forwards MCP: the SDK client lists the tools and asks through the gateway', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
-    const user = await as.issueUserToken('dave', PUBLIC_API, 'voicebox:read');
+    const user = await split.as.issueUserToken('dave', PUBLIC_API, 'voicebox:read');
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${urlOf(gateway)}/mcp`), {
+      new StreamableHTTPClientTransport(new URL(`${urlOf(split.gateway)}/mcp`), {
         requestInit: {
           headers: {
             authorization: `Bearer ${user}`,
-            'x-voicebox-app-key': backend.key,
+            'x-voicebox-app-key': split.backend.key,
             'x-client-id': 'mcp-client',
           },
         },
@@ -165,7 +123,7 @@ describe('split deployment: the OpenAI-compatible face and MCP through the gatew
         'generate_query',
         'run_query',
       ]);
-      wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
+      split.wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Ms. Brant works in Marketing.'));
       const asked = (await client.callTool({
         name: 'ask',
         arguments: { question: QUESTION },
@@ -174,8 +132,8 @@ describe('split deployment: the OpenAI-compatible face and MCP through the gatew
       expect(asked.content[0].text).toContain('Ms. Brant works in Marketing.');
       expectForwarded('/mcp', 'dave');
       // initialize, the initialized notification (202, no body), tools/list, tools/call.
-      expect(relay.requests.length).toBeGreaterThanOrEqual(4);
-      expect(wire.requests.length).toBeGreaterThan(0);
+      expect(split.relay.requests.length).toBeGreaterThanOrEqual(4);
+      expect(split.wire.requests.length).toBeGreaterThan(0);
     } finally {
       await client.close();
     }

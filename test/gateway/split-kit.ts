@@ -5,8 +5,17 @@ import {
   type Server,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenExchangeServer } from '../support/idp/token-exchange-server.js';
-import { GATEWAY_CLIENT, PUBLIC_API, SERVICE_API } from '../token-exchange/exchange-kit.js';
+import { TokenExchangeServer } from '../support/idp/token-exchange-server.js';
+import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
+import { sharedTestDatabaseEnv } from '../support/postgres.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  GATEWAY_CLIENT,
+  PUBLIC_API,
+  RESOURCE_SERVERS,
+  SERVICE_API,
+} from '../token-exchange/exchange-kit.js';
+import { ADMIN_TOKEN, startVoicebox, type VoiceboxTestApp } from '../voicebox/voicebox-kit.js';
 
 export const SERVICE_SCOPE = 'voicebox:ask';
 
@@ -141,4 +150,61 @@ export class RecordingRelay {
     this.server.closeAllConnections();
     await new Promise<void>((done) => this.server.close(() => done()));
   }
+}
+
+/** The base URL of an instance listening on loopback. */
+export const urlOf = (t: TestApp): string =>
+  `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+
+/** A split deployment in one test process, every part on a real loopback listener. */
+export interface SplitDeployment {
+  /** The Okta-like authorization server, the gateway's client allowed VOICEBOX_SERVICE_SCOPE. */
+  as: TokenExchangeServer;
+  /** The Voicebox Service's model. */
+  wire: OpenAiWireServer;
+  backend: VoiceboxTestApp;
+  /** Between the gateway and the Voicebox Service: what the gateway sent. */
+  relay: RecordingRelay;
+  /** No LLM configured: whatever it answers, the Voicebox Service worked out. */
+  gateway: TestApp;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway and the Voicebox Service as two instances of the real application sharing one
+ * PostgreSQL, a recording relay between them; `backend` and `gateway` add settings to each half.
+ */
+export async function startSplitDeployment(
+  env: { backend?: Record<string, string>; gateway?: Record<string, string> } = {},
+): Promise<SplitDeployment> {
+  const as = await TokenExchangeServer.start({
+    resourceServers: RESOURCE_SERVERS,
+    clients: [{ ...GATEWAY_CLIENT, allowed: { [SERVICE_API]: [SERVICE_SCOPE] } }],
+  });
+  const wire = await OpenAiWireServer.start();
+  const db = await sharedTestDatabaseEnv();
+  const backend = await startVoicebox(wire, { ...db, ...voiceboxServiceEnv(as), ...env.backend });
+  await backend.app.listen(0, '127.0.0.1');
+  const relay = await RecordingRelay.start(() => urlOf(backend));
+  const gateway = await startTestApp({
+    ...db,
+    VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...gatewayEnv(as, relay.url, { VOICEBOX_SERVICE_TIMEOUT_SECONDS: '60' }),
+    ...env.gateway,
+  });
+  await gateway.app.listen(0, '127.0.0.1');
+  return {
+    as,
+    wire,
+    backend,
+    relay,
+    gateway,
+    async close() {
+      await gateway.close();
+      await relay.close();
+      await backend.close();
+      await wire.close();
+      await as.close();
+    },
+  };
 }
