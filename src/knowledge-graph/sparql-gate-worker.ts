@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../common/errors/domain-error.js';
+import { kgCancelled } from './kg-cancelled.js';
 import { analyseSparql, type GateAnalysis } from './sparql-gate-core.js';
 
 /**
@@ -52,7 +53,7 @@ export class SparqlGateWorker {
 
   analyse(sparql: string, cap: number, deadlineMs: number, signal?: AbortSignal) {
     return new Promise<WorkerAnalysis>((resolve, reject) => {
-      if (signal?.aborted) return reject(gateCancelled());
+      if (signal?.aborted) return reject(kgCancelled());
       this.queue.push({ id: this.nextId++, sparql, cap, deadlineMs, signal, resolve, reject });
       this.pump();
     });
@@ -62,7 +63,7 @@ export class SparqlGateWorker {
     if (this.current) return;
     let job = this.queue.shift();
     while (job?.signal?.aborted) {
-      job.reject(gateCancelled());
+      job.reject(kgCancelled());
       job = this.queue.shift();
     }
     if (!job) return;
@@ -147,8 +148,4 @@ function parserUnavailable(reason: string): DomainError {
     'kg.unavailable',
     `The SPARQL parser is unavailable: ${reason}`,
   );
-}
-
-export function gateCancelled(): DomainError {
-  return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }

@@ -3,7 +3,8 @@ import type { SparqlQuery } from 'sparqljs';
 import { DomainError } from '../common/errors/domain-error.js';
 import { analyseSparql, type GateAnalysis } from './sparql-gate-core.js';
 import { GateVerdictCache } from './sparql-gate-verdicts.js';
-import { SparqlGateWorker, gateCancelled, type WorkerAnalysis } from './sparql-gate-worker.js';
+import { kgCancelled } from './kg-cancelled.js';
+import { SparqlGateWorker, type WorkerAnalysis } from './sparql-gate-worker.js';
 import { queryBoundsProblem } from './sparql-query-bounds.js';
 
 export type QueryForm = 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE';
@@ -71,7 +72,7 @@ export class SparqlReadOnlyGate {
    */
   async checkBounded(sparql: string, signal?: AbortSignal): Promise<GatedQuery> {
     this.checkBounds(sparql);
-    if (signal?.aborted) throw gateCancelled();
+    if (signal?.aborted) throw kgCancelled();
     return this.decide(
       sparql.length <= IN_PROCESS_MAX_CHARS
         ? this.analyseHere(sparql)

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { kgCancelled } from '../kg-cancelled.js';
 import type { QueryForm } from '../sparql-read-only-gate.js';
 import { timeoutError } from '../stores/sparql-http.js';
 import {
@@ -94,7 +95,7 @@ export class EmbeddedStore extends SparqlStore {
 
   private send(q: StoreQuery): Promise<string> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down'));
-    if (q.ctx.signal?.aborted) return Promise.reject(cancelled());
+    if (q.ctx.signal?.aborted) return Promise.reject(kgCancelled());
     const msg = {
       type: 'query' as const,
       id: this.nextId++,
@@ -121,7 +122,7 @@ export class EmbeddedStore extends SparqlStore {
       const onAbort = () => {
         const i = this.queue.indexOf(pending);
         if (i >= 0) this.queue.splice(i, 1);
-        pending.reject(cancelled());
+        pending.reject(kgCancelled());
       };
       q.ctx.signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(pending);
@@ -246,10 +247,6 @@ export class EmbeddedStore extends SparqlStore {
     this.ready = this.spawn();
     this.ready.catch(() => undefined);
   }
-}
-
-function cancelled(): DomainError {
-  return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }
 
 function unavailable(reason: string): DomainError {

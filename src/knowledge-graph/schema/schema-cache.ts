@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/errors/domain-error.js';
+import { kgCancelled } from '../kg-cancelled.js';
 import type { GraphSchema } from './graph-schema.js';
 
 export interface SchemaCacheKey {
@@ -62,7 +62,7 @@ export class SchemaCache {
     const k = SchemaCache.keyOf(key);
     const hit = this.entries.get(k);
     if (!opts.refresh && hit && hit.expiresAt > this.now()) return hit.schema;
-    if (opts.signal?.aborted) throw cancelled();
+    if (opts.signal?.aborted) throw kgCancelled();
     let shared = opts.refresh ? undefined : this.inflight.get(k);
     if (!shared) {
       shared = this.start(k, load);
@@ -100,7 +100,7 @@ export class SchemaCache {
     if (!signal) return shared.promise;
     return new Promise<GraphSchema>((resolve, reject) => {
       const onAbort = () => {
-        reject(cancelled());
+        reject(kgCancelled());
         if (--shared.waiters > 0) return;
         // The last waiter left: stop the extraction, and let the next caller start a fresh one
         // rather than join one that is being cancelled.
@@ -125,8 +125,4 @@ export class SchemaCache {
       this.entries.delete(oldest);
     }
   }
-}
-
-function cancelled(): DomainError {
-  return new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.');
 }

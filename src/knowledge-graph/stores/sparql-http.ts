@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { kgCancelled } from '../kg-cancelled.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { KgConnection, KgRequestContext } from '../kg-connection.js';
 import type { QueryForm } from '../sparql-read-only-gate.js';
@@ -57,9 +58,7 @@ export async function sparqlFetch(call: HttpCall): Promise<Response> {
     if (err instanceof DomainError) throw err;
     if (deadline.aborted) throw timeoutError(call.connection, call.timeoutMs, err);
     if (call.ctx.signal?.aborted) {
-      throw new DomainError('unavailable', 'kg.cancelled', 'The request was cancelled.', {
-        cause: err,
-      });
+      throw kgCancelled(err);
     }
     const code = networkCode(err);
     throw new DomainError(
@@ -101,7 +100,7 @@ async function readBounded(
   return Buffer.concat(chunks, total);
 }
 
-export function answerTooLarge(connection: KgConnection, maxBytes: number): DomainError {
+function answerTooLarge(connection: KgConnection, maxBytes: number): DomainError {
   return new DomainError(
     'dependency_failed',
     'kg.answer_too_large',
