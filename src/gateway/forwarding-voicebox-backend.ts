@@ -109,11 +109,6 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
   }
 
   /**
-   * The request, up to a 2xx response whose body is still to be read; any other answer is mapped
-   * to this gateway's error. `settled` stops the timer: for a stream once its headers arrived (the
-   * stream itself may then take as long as the answer does), else once the body was read.
-   */
-  /**
    * A JSON route of another face (the OpenAI-compatible one, MCP) forwarded as it came: the
    * Voicebox Service's 2xx answer is returned as is (no body: a 202 to an MCP notification), its
    * errors mapped as for the voicebox routes.
@@ -192,6 +187,11 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
     })();
   }
 
+  /**
+   * The request, up to a 2xx response whose body is still to be read; any other answer is mapped
+   * to this gateway's error. `settled` stops the timer: for a stream once its headers arrived (the
+   * stream itself may then take as long as the answer does), else once the body was read.
+   */
   private async send(
     call: ForwardContext,
     out: Outgoing,
