@@ -1,4 +1,4 @@
-/* global process, URL */
+/* global process, URL, fetch, performance, setTimeout */
 // What the HTTP benches share: pinning processes to cores, autocannon in its own process, a free
 // port, a process's CPU from /proc, and the small statistics their tables print.
 import { spawn } from 'node:child_process';
@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const MAIN_JS = join(ROOT, 'dist/main.js');
+
+/** The Node binary of the services under test (VOICEBOX_BENCH_NODE, e.g. Node 24), else this one. */
+export const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
 // USER_HZ of /proc/<pid>/stat: 100 on Linux builds of every common architecture.
 const CLOCK_TICKS = 100;
 
@@ -89,4 +93,106 @@ export function percentile(xs, p) {
 
 export function fmtLoad(l) {
   return l.map((x) => x.toFixed(2)).join(', ');
+}
+
+/**
+ * The database of the services: DATABASE_URL, else an ephemeral embedded PostgreSQL in `dir`
+ * (stopped by the cleanup pushed onto `cleanups`).
+ */
+export async function benchDatabaseUrl(dir, cleanups) {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const pino = (await import('pino')).default;
+  const { startEmbeddedPostgres } = await import(
+    new URL('../dist/database/embedded-postgres.server.js', import.meta.url).href
+  );
+  const pg = await startEmbeddedPostgres({
+    dir,
+    logger: pino({ level: 'silent' }),
+    ephemeral: true,
+  });
+  cleanups.push(() => pg.stop());
+  return pg.url;
+}
+
+/**
+ * The service as production runs it (`node dist/main.js`), pinned, stdout a pipe drained here.
+ * Resolves once /system/ready answers 200 (and, with `watchGraph`, the embedded graph is loaded:
+ * readiness does not wait for it), with the times that took from the spawn.
+ */
+export async function startService(env, { children, pin, watchGraph = false }) {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
+  const started = performance.now();
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const exited = new Promise((r) => child.once('exit', r));
+  let bytes = 0;
+  let graphMs;
+  let head = '';
+  child.stdout.on('data', (d) => {
+    bytes += d.length;
+    if (watchGraph && graphMs === undefined) {
+      head += d;
+      if (head.includes('"msg":"embedded knowledge graph loaded"')) {
+        graphMs = Math.round(performance.now() - started);
+        head = '';
+      }
+    }
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    const ok = await fetch(`${url}/system/ready`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const readyMs = Math.round(performance.now() - started);
+  while (watchGraph && graphMs === undefined) {
+    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    child,
+    pid: child.pid,
+    url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    exited,
+    logBytes: () => bytes,
+    startup: { readyMs, graphMs },
+  };
+}
+
+/** Creates an app named `name` on the embedded CK25 graph and a key, through the admin API. */
+export async function createAppKey(base, adminToken, name) {
+  const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  const app = await fetch(`${base}/api/v1/admin/apps`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name, database: 'ck25' }),
+  });
+  if (app.status !== 201) throw new Error(`create app: HTTP ${app.status} ${await app.text()}`);
+  const { id } = await app.json();
+  const key = await fetch(`${base}/api/v1/admin/apps/${id}/keys`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name }),
+  });
+  if (key.status !== 201) throw new Error(`create key: HTTP ${key.status} ${await key.text()}`);
+  return (await key.json()).key;
 }

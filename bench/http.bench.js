@@ -33,24 +33,24 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  SERVER_NODE,
   autocannon,
+  benchDatabaseUrl,
+  createAppKey,
   cpuOf,
   fmtLoad,
-  freePort,
   median,
   percentile,
   pinned,
   pinning,
+  startService,
   versionOf,
 } from './bench-kit.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN_JS = join(ROOT, 'dist/main.js');
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const AUDIENCE = 'https://voicebox.bench/api';
 const QUESTION = 'In which department is Ms. Brant?';
-const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
 
 if (process.argv[2] === '--serve-bare') await serveBare();
 else if (process.argv[2] === '--serve-nest') await serveNest();
@@ -79,20 +79,7 @@ async function main() {
   const cleanups = [() => rm(temp, { recursive: true, force: true })];
   const children = [];
   try {
-    let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
-      const pino = (await import('pino')).default;
-      const { startEmbeddedPostgres } = await import(
-        new URL('../dist/database/embedded-postgres.server.js', import.meta.url).href
-      );
-      const pg = await startEmbeddedPostgres({
-        dir: join(temp, 'pg'),
-        logger: pino({ level: 'silent' }),
-        ephemeral: true,
-      });
-      cleanups.push(() => pg.stop());
-      databaseUrl = pg.url;
-    }
+    const databaseUrl = await benchDatabaseUrl(join(temp, 'pg'), cleanups);
 
     // The instant loopback model (OpenAI wire), in its own process; /delay?ms= slows it.
     const model = await startChild(['--serve-model'], {}, children, null);
@@ -117,10 +104,10 @@ async function main() {
 
     // Start-up to ready with the demo graph: alone, first on a fresh database (migrations, demo
     // app and its examples), then again on the migrated one (a pod's restart).
-    const first = await startService(common, children, pin, true);
+    const first = await startService(common, { children, pin, watchGraph: true });
     first.child.kill('SIGTERM');
     await first.exited;
-    const ask = await startService(common, children, pin, true);
+    const ask = await startService(common, { children, pin, watchGraph: true });
     const startup = [
       { run: 'first start (fresh database)', ...first.startup },
       { run: 'restart', ...ask.startup },
@@ -129,9 +116,9 @@ async function main() {
     const [bare, nest, info, error, sampled, jwtMode] = await Promise.all([
       startChild(['--serve-bare'], {}, children, pin),
       startChild(['--serve-nest'], {}, children, pin),
-      startService(noDemo, children, pin),
-      startService({ ...noDemo, LOG_LEVEL: 'ERROR' }, children, pin),
-      startService({ ...noDemo, VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT: '10' }, children, pin),
+      startService(noDemo, { children, pin }),
+      startService({ ...noDemo, LOG_LEVEL: 'ERROR' }, { children, pin }),
+      startService({ ...noDemo, VOICEBOX_ACCESS_LOG_SAMPLE_PERCENT: '10' }, { children, pin }),
       startService(
         {
           ...noDemo,
@@ -140,11 +127,10 @@ async function main() {
           API_AUTH_JWKS_URI: `${jwt.issuer}/jwks`,
           API_AUTH_AUDIENCE: AUDIENCE,
         },
-        children,
-        pin,
+        { children, pin },
       ),
     ]);
-    const appKey = await createAppKey(info.url);
+    const appKey = await createAppKey(info.url, ADMIN_TOKEN, 'http-bench');
     const keyed = { authorization: `Bearer ${appKey}`, 'x-client-id': 'bench-user' };
     const targets = [
       { name: 'bare Fastify, plain route', url: `${bare.url}/ok`, server: bare },
@@ -298,88 +284,6 @@ function startChild(argv, env, children, pin) {
     });
     child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}`)));
   });
-}
-
-/**
- * The service as production runs it (`node dist/main.js`), pinned, stdout a pipe drained here.
- * Resolves once /system/ready answers 200, with the time that took from the spawn.
- */
-async function startService(env, children, pin, watchGraph = false) {
-  const port = await freePort();
-  const metricsPort = await freePort();
-  const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
-  const started = performance.now();
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise((r) => child.once('exit', r));
-  let bytes = 0;
-  let graphMs;
-  let head = '';
-  child.stdout.on('data', (d) => {
-    bytes += d.length;
-    if (watchGraph && graphMs === undefined) {
-      head += d;
-      if (head.includes('"msg":"embedded knowledge graph loaded"')) {
-        graphMs = Math.round(performance.now() - started);
-        head = '';
-      }
-    }
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
-    const ok = await fetch(`${url}/system/ready`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const readyMs = Math.round(performance.now() - started);
-  // /system/ready does not wait for the embedded graph (it loads in a worker): wait for its line.
-  while (watchGraph && graphMs === undefined) {
-    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    child,
-    pid: child.pid,
-    url,
-    exited,
-    logBytes: () => bytes,
-    startup: { readyMs, graphMs },
-  };
-}
-
-/** Creates an app and a key through the admin API, as an operator would. */
-async function createAppKey(base) {
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const app = await fetch(`${base}/api/v1/admin/apps`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'http-bench', database: 'ck25' }),
-  });
-  if (app.status !== 201) throw new Error(`create app: HTTP ${app.status} ${await app.text()}`);
-  const { id } = await app.json();
-  const key = await fetch(`${base}/api/v1/admin/apps/${id}/keys`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'http-bench' }),
-  });
-  if (key.status !== 201) throw new Error(`create key: HTTP ${key.status} ${await key.text()}`);
-  return (await key.json()).key;
 }
 
 /** A JWKS endpoint standing in for the IdP, and one RS256 access token it vouches for. */

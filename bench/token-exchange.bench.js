@@ -1,4 +1,4 @@
-/* global process, console, fetch, URL, performance, setTimeout */
+/* global process, console, fetch, URL, performance */
 // What token exchange costs a request (issue 18 item 9):
 //
 //   npm run bench:token-exchange                                        (builds, then runs this file)
@@ -9,7 +9,7 @@
 //    the exchange's share is the largest) and POST ask (two LLM calls, a SPARQL query), both in
 //    public-API JWT mode with an app key, against an instant loopback model on the OpenAI wire.
 //    The exchange service's cache counters are read from /metrics to show that every request took
-//    the exchange path (a hit per LLM call) and that the authorization server saw no new exchange.
+//    the exchange path (a cache hit per request: the pipeline exchanges once, for all its LLM calls) and that the authorization server saw no new exchange.
 // 2. A burst of new users: BENCH_BURST_USERS distinct user tokens (default 50) × BENCH_BURST_PER_USER
 //    concurrent requests each (default 4), all sent at once; the authorization server counts the
 //    exchanges (single flight: one per user) and the burst's duration and p99 are printed beside the
@@ -32,19 +32,20 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  SERVER_NODE,
   autocannon,
+  benchDatabaseUrl,
+  createAppKey,
   cpuOf,
   fmtLoad,
-  freePort,
   median,
   percentile,
-  pinned,
   pinning,
+  startService,
   versionOf,
 } from './bench-kit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN_JS = join(ROOT, 'dist/main.js');
 const MODEL_JS = join(ROOT, 'bench/http.bench.js');
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const PUBLIC_API = 'https://voicebox.bench/api';
@@ -52,7 +53,6 @@ const LLM_GATEWAY = 'api://llm-gateway';
 const LLM_SCOPE = 'llm.invoke';
 const SERVICE_CLIENT = { id: 'voicebox-service', secret: randomBytes(24).toString('hex') };
 const QUESTION = 'In which department is Ms. Brant?';
-const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
 
 const duration = Number(process.env.BENCH_DURATION ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -74,20 +74,7 @@ const temp = await mkdtemp(join(tmpdir(), 'voicebox-exchange-bench-'));
 const cleanups = [() => rm(temp, { recursive: true, force: true })];
 const children = [];
 try {
-  let databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    const pino = (await import('pino')).default;
-    const { startEmbeddedPostgres } = await import(
-      new URL('../dist/database/embedded-postgres.server.js', import.meta.url).href
-    );
-    const pg = await startEmbeddedPostgres({
-      dir: join(temp, 'pg'),
-      logger: pino({ level: 'silent' }),
-      ephemeral: true,
-    });
-    cleanups.push(() => pg.stop());
-    databaseUrl = pg.url;
-  }
+  const databaseUrl = await benchDatabaseUrl(join(temp, 'pg'), cleanups);
 
   const { TokenExchangeServer } = await loadIdp();
   const as = await TokenExchangeServer.start({
@@ -118,19 +105,25 @@ try {
     API_AUTH_AUDIENCE: PUBLIC_API,
   };
   // One after the other: the first one migrates the database.
-  const plain = await startService({ ...jwtMode, OPENAI_API_KEY: 'sk-bench-instant' });
-  const exchange = await startService({
-    ...jwtMode,
-    TOKEN_EXCHANGE_PROVIDER: 'okta',
-    OKTA_DISCOVERY_URL: as.discoveryUrl,
-    OKTA_CLIENT_ID: SERVICE_CLIENT.id,
-    OKTA_CLIENT_SECRET: SERVICE_CLIENT.secret,
-    OKTA_LLM_GATEWAY_AUDIENCE: LLM_GATEWAY,
-    OKTA_LLM_GATEWAY_SCOPE: LLM_SCOPE,
-    // The exchanged token is the model's only credential.
-    OPENAI_API_KEY: '',
-  });
-  const appKey = await createAppKey(plain.url);
+  const plain = await startService(
+    { ...jwtMode, OPENAI_API_KEY: 'sk-bench-instant' },
+    { children, pin, watchGraph: true },
+  );
+  const exchange = await startService(
+    {
+      ...jwtMode,
+      TOKEN_EXCHANGE_PROVIDER: 'okta',
+      OKTA_DISCOVERY_URL: as.discoveryUrl,
+      OKTA_CLIENT_ID: SERVICE_CLIENT.id,
+      OKTA_CLIENT_SECRET: SERVICE_CLIENT.secret,
+      OKTA_LLM_GATEWAY_AUDIENCE: LLM_GATEWAY,
+      OKTA_LLM_GATEWAY_SCOPE: LLM_SCOPE,
+      // The exchanged token is the model's only credential.
+      OPENAI_API_KEY: '',
+    },
+    { children, pin, watchGraph: true },
+  );
+  const appKey = await createAppKey(plain.url, ADMIN_TOKEN, 'exchange-bench');
   const headersOf = (userToken, clientId) => ({
     authorization: `Bearer ${userToken}`,
     'x-voicebox-app-key': appKey,
@@ -255,7 +248,7 @@ try {
     `\nduring the rounds the exchange service answered ${exchangeRequests} requests with ${hitsDuring} cache hits (llm_gateway) and the authorization server saw ${exchangesDuring} exchanges`,
   );
   console.log(
-    `the exchange's own work per LLM call on a cache hit, in this process: ${lookup.toFixed(1)} µs (the key's SHA-256 over the user's token, its exp decoded, the map lookup)`,
+    `the exchange's own work per request on a cache hit, in this process: ${lookup.toFixed(1)} µs (the key's SHA-256 over the user's token, its exp decoded, the map lookup)`,
   );
   console.log(
     `\n| burst: ${burstUsers} new users × ${perUser} concurrent requests of generate-query | exchanges seen by the authorization server | all answered | duration ms | p50 ms | p99 ms | mean exchange ms (service's metric) |`,
@@ -385,63 +378,4 @@ function startModel() {
     });
     child.once('exit', (code) => reject(new Error(`model exited with ${code}`)));
   });
-}
-
-/** `node dist/main.js`, pinned, stdout drained; resolves once ready and the demo graph is loaded. */
-async function startService(env) {
-  const port = await freePort();
-  const metricsPort = await freePort();
-  const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let graphLoaded = false;
-  let head = '';
-  child.stdout.on('data', (d) => {
-    if (graphLoaded) return;
-    head += d;
-    graphLoaded = head.includes('"msg":"embedded knowledge graph loaded"');
-    if (graphLoaded) head = '';
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
-    const ok = await fetch(`${url}/system/ready`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok && graphLoaded) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, pid: child.pid, url, metricsUrl: `http://127.0.0.1:${metricsPort}` };
-}
-
-/** Creates an app on the embedded CK25 graph and a key, through the admin API. */
-async function createAppKey(base) {
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const app = await fetch(`${base}/api/v1/admin/apps`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'exchange-bench', database: 'ck25' }),
-  });
-  if (app.status !== 201) throw new Error(`create app: HTTP ${app.status} ${await app.text()}`);
-  const { id } = await app.json();
-  const key = await fetch(`${base}/api/v1/admin/apps/${id}/keys`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'exchange-bench' }),
-  });
-  if (key.status !== 201) throw new Error(`create key: HTTP ${key.status} ${await key.text()}`);
-  return (await key.json()).key;
 }
