@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf, TokenExchangeServer } from '../support/idp/token-exchange-server.js';
 import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
@@ -21,13 +20,17 @@ import {
   type AskBody,
   type VoiceboxTestApp,
 } from '../voicebox/voicebox-kit.js';
-import { RecordingRelay, SERVICE_SCOPE, gatewayEnv, voiceboxServiceEnv } from './split-kit.js';
+import {
+  RecordingRelay,
+  SERVICE_SCOPE,
+  gatewayEnv,
+  urlOf,
+  voiceboxServiceEnv,
+  warmVoiceboxService,
+} from './split-kit.js';
 
 const QUESTION = 'In which department is Ms. Brant?';
 const SD_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdGFyZG9nIn0.c2QtdG9rZW4tb2Ytc3NvLXVzZXI';
-
-const urlOf = (t: TestApp) =>
-  `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
 
 /**
  * A split deployment in one test process: the gateway (public API, app keys, VOICEBOX_SERVICE_
@@ -55,17 +58,7 @@ describe('split deployment: the gateway forwards the voicebox routes to the Voic
     await backend.app.listen(0, '127.0.0.1');
     // The first question warms the Voicebox Service (schema, label index) beyond the gateway's timeout.
     wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Marketing.'));
-    const warm = await backend.app.inject({
-      method: 'POST',
-      url: '/api/v1/voicebox/ask',
-      headers: {
-        authorization: `Bearer ${await as.issueUserToken('warm-up', SERVICE_API, SERVICE_SCOPE)}`,
-        'x-voicebox-app-key': backend.key,
-        'x-client-id': 'warm-up',
-      },
-      payload: { query: QUESTION },
-    });
-    if (warm.statusCode !== 200) throw new Error(`warm-up: ${warm.body}`);
+    await warmVoiceboxService(as, backend, 'ask');
     wire.reset();
     relay = await RecordingRelay.start(() => urlOf(backend));
     gateway = await startTestApp({

@@ -156,6 +156,29 @@ export class RecordingRelay {
 export const urlOf = (t: TestApp): string =>
   `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
 
+/**
+ * One question asked of the Voicebox Service directly (not through the gateway), so that its schema
+ * and label index are built before a test measures or times anything. Script the model's replies
+ * for `route` first.
+ */
+export async function warmVoiceboxService(
+  as: TokenExchangeServer,
+  backend: VoiceboxTestApp,
+  route: 'ask' | 'generate-query',
+): Promise<void> {
+  const warm = await backend.app.inject({
+    method: 'POST',
+    url: `/api/v1/voicebox/${route}`,
+    headers: {
+      authorization: `Bearer ${await as.issueUserToken('warm-up', SERVICE_API, SERVICE_SCOPE)}`,
+      'x-voicebox-app-key': backend.key,
+      'x-client-id': 'warm-up',
+    },
+    payload: { query: 'In which department is Ms. Brant?' },
+  });
+  if (warm.statusCode !== 200) throw new Error(`warm-up: ${warm.body}`);
+}
+
 /** A split deployment in one test process, every part on a real loopback listener. */
 export interface SplitDeployment {
   /** The Okta-like authorization server, the gateway's client allowed VOICEBOX_SERVICE_SCOPE. */

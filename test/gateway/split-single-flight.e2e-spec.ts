@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenExchangeServer } from '../support/idp/token-exchange-server.js';
 import { requireGatewayToken, type GatewayCall } from '../support/llm-wire/llm-gateway-auth.js';
@@ -20,15 +19,18 @@ import {
   startVoicebox,
   type VoiceboxTestApp,
 } from '../voicebox/voicebox-kit.js';
-import { SERVICE_SCOPE, gatewayEnv, voiceboxServiceEnv } from './split-kit.js';
+import {
+  SERVICE_SCOPE,
+  gatewayEnv,
+  voiceboxServiceEnv,
+  urlOf,
+  warmVoiceboxService,
+} from './split-kit.js';
 
 const QUESTION = 'In which department is Ms. Brant?';
 const LLM_SCOPE = 'llm.invoke';
 const USERS = ['ada', 'ben', 'cleo', 'dan', 'eve'];
 const REQUESTS = 200;
-
-const urlOf = (t: TestApp) =>
-  `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
 
 /** `voicebox_token_exchange_cache_total{hop,result}` read from a metrics page. */
 function cacheCount(metrics: string, hop: string, result: string): number {
@@ -84,17 +86,7 @@ describe('split deployment: 200 concurrent requests of 5 users cost 5 exchanges 
     await backend.app.listen(0, '127.0.0.1');
     // Warm the Voicebox Service (schema, label index) so the burst measures exchanges, not start-up.
     wire.reply(sparqlReply(KAREN_DEPT_QUERY));
-    const warm = await backend.app.inject({
-      method: 'POST',
-      url: '/api/v1/voicebox/generate-query',
-      headers: {
-        authorization: `Bearer ${await as.issueUserToken('warm-up', SERVICE_API, SERVICE_SCOPE)}`,
-        'x-voicebox-app-key': backend.key,
-        'x-client-id': 'warm-up',
-      },
-      payload: { query: QUESTION },
-    });
-    if (warm.statusCode !== 200) throw new Error(`warm-up: ${warm.body}`);
+    await warmVoiceboxService(as, backend, 'generate-query');
     gateway = await startTestApp({
       ...db,
       VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
