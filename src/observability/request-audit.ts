@@ -22,6 +22,8 @@ export interface AuditedAsk {
   rowCount?: number;
   /** answered | no_rows | not_answerable | refused | query_generated, or the error code. */
   outcome: string;
+  /** The stores' own time for every query of the turn, in ms (absent when it ran none here). */
+  storeMs?: number;
 }
 
 /** One token exchange made for the request: which hop, and whether the cache served it. */
@@ -110,6 +112,7 @@ export class RequestAudit {
         sparql: this.ask.sparql,
         row_count: this.ask.rowCount,
         ask_outcome: this.ask.outcome,
+        ...(this.ask.storeMs !== undefined && { store_ms: this.ask.storeMs }),
       }),
     };
   }

@@ -62,7 +62,7 @@ export class TurnRecord {
   }
 
   private audit(outcome: string): void {
-    const { input, conversation, draft } = this.start;
+    const { input, conversation, draft, trace } = this.start;
     input.audit?.recordAsk({
       appName: input.identity.app.name,
       conversationId: conversation.id,
@@ -70,6 +70,7 @@ export class TurnRecord {
       sparql: this.sparql,
       rowCount: this.rowCount,
       outcome,
+      storeMs: trace.storeTotalMs,
     });
   }
 }

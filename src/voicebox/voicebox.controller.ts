@@ -16,12 +16,24 @@ import type { Identity } from '../auth/identity.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { clientDisconnectSignal } from '../llm/client-disconnect.js';
 import { Audit, type RequestAudit } from '../observability/request-audit.js';
+import { setServerTiming } from '../observability/server-timing.js';
 import { DIRECTIVES_MARKDOWN } from './directives.js';
 import type { AskAnswer, AppKeyIdentity } from './ask-types.js';
 import { AskRequestDto, StreamAskRequestDto, questionOf } from './dto/ask-request.dto.js';
 import { AskEventDto, AskResponseDto } from './dto/ask-response.dto.js';
 import { ASK_BODY_EXAMPLES, STREAM_EXAMPLE } from './dto/examples.js';
 import { VoiceboxBackend, type VoiceboxCall } from './voicebox-backend.js';
+
+const SERVER_TIMING_HEADER = {
+  'Server-Timing': {
+    description:
+      'What the LLM calls (`llm`, with their count) and the knowledge-graph queries (`kg`) took of the request (`total`), in ms; the rest is the service’s own time.',
+    schema: {
+      type: 'string',
+      example: 'llm;dur=812.4;desc="2 calls", kg;dur=3.1, total;dur=822.9',
+    },
+  },
+};
 
 @ApiTags('voicebox')
 @ApiExtraModels(AskEventDto)
@@ -39,14 +51,16 @@ export class VoiceboxController {
       DIRECTIVES_MARKDOWN,
   })
   @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
-  @ApiOkResponse({ type: AskResponseDto })
-  ask(
+  @ApiOkResponse({ type: AskResponseDto, headers: SERVER_TIMING_HEADER })
+  async ask(
     @Body() body: AskRequestDto,
     @CurrentIdentity() identity: Identity,
     @Audit() audit: RequestAudit,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AskAnswer> {
-    return this.backend.ask(callOf(body, identity, audit, reply));
+    const answer = await this.backend.ask(callOf(body, identity, audit, reply));
+    setServerTiming(reply, audit);
+    return answer;
   }
 
   @Post('generate-query')
@@ -59,14 +73,16 @@ export class VoiceboxController {
       DIRECTIVES_MARKDOWN,
   })
   @ApiBody({ type: AskRequestDto, examples: ASK_BODY_EXAMPLES })
-  @ApiOkResponse({ type: AskResponseDto })
-  generateQuery(
+  @ApiOkResponse({ type: AskResponseDto, headers: SERVER_TIMING_HEADER })
+  async generateQuery(
     @Body() body: AskRequestDto,
     @CurrentIdentity() identity: Identity,
     @Audit() audit: RequestAudit,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AskAnswer> {
-    return this.backend.generateQuery(callOf(body, identity, audit, reply));
+    const answer = await this.backend.generateQuery(callOf(body, identity, audit, reply));
+    setServerTiming(reply, audit);
+    return answer;
   }
 
   @Post('stream/ask')

@@ -61,6 +61,25 @@ describe('POST /api/v1/voicebox/ask', () => {
     expect(answer).toContain(dept.iri);
   });
 
+  it('says in Server-Timing what the model and the graph took of the request', async () => {
+    wire.reply(
+      { ...sparqlReply(DEPT_QUERY), delayMs: 120 },
+      { ...answerReply('Marketing.'), delayMs: 80 },
+    );
+    const res = await post(t, 'ask', { query: 'In which department is Ms. Brant?' });
+    expect(res.statusCode).toBe(200);
+    const timing = Object.fromEntries(
+      String(res.headers['server-timing'])
+        .split(', ')
+        .map((m) => [m.split(';')[0], Number(/dur=([\d.]+)/.exec(m)?.[1])]),
+    );
+    expect(String(res.headers['server-timing'])).toMatch(/^llm;dur=[\d.]+;desc="2 calls", kg;/);
+    // Each call waited for the model's delay; the graph was queried; both lie within the request.
+    expect(timing.llm).toBeGreaterThanOrEqual(200);
+    expect(timing.kg).toBeGreaterThan(0);
+    expect(timing.total).toBeGreaterThanOrEqual(timing.llm + timing.kg);
+  });
+
   it('accepts `message` instead of `query`, and names the field when both are missing', async () => {
     wire.reply(sparqlReply(DEPT_QUERY), answerReply('Marketing.'));
     const ok = await post(t, 'ask', { message: 'In which department is Ms. Brant?' });

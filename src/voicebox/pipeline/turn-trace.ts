@@ -54,6 +54,11 @@ export class TurnTrace {
     this.storeMs += ms;
   };
 
+  /** The stores' own time for every query of the turn so far, in ms. */
+  get storeTotalMs(): number {
+    return Math.round(this.storeMs * 100) / 100;
+  }
+
   prompt(messages: LlmMessage[]): void {
     this.prompts.push({ step: this.step, messages });
   }
