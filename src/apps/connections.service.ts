@@ -122,8 +122,17 @@ export class ConnectionsService {
     if (!app) {
       throw new DomainError('not_found', 'app.not_found', `No app with id ${appId}`);
     }
-    if (!app.connectionId) return null;
-    const c = await this.connections.findById(app.connectionId);
+    return this.resolve(app.connectionId);
+  }
+
+  /**
+   * The connection an app names (its record as the request's identity carries it: the verified-key
+   * cache keeps it for at most half a second, as long as it honours a revoked key), credentials opened; null for
+   * the embedded store. Saves the pipeline re-reading the app on every turn.
+   */
+  async resolve(connectionId: string | null): Promise<ResolvedConnection | null> {
+    if (!connectionId) return null;
+    const c = await this.connections.findById(connectionId);
     if (!c) return null;
     return {
       id: c.id,

@@ -52,7 +52,7 @@ export class VoiceboxMcpServerFactory {
   create(identity: AppKeyIdentity, audit?: RequestAudit): McpServer {
     const server = new McpServer({ name: 'voicebox', version: SERVICE_VERSION });
     const target = async () =>
-      kgTargetOf(identity.app, await this.connections.resolveForApp(identity.app.id));
+      kgTargetOf(identity.app, await this.connections.resolve(identity.app.connectionId));
     const kgCtx = { sdAuthToken: identity.sdAuthToken, requestUser: identity.clientId };
     server.registerTool(
       'ask',

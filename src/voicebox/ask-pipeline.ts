@@ -132,7 +132,7 @@ export class AskPipeline {
       draft.set('status', 'understanding the question');
       const ctx: TurnContext = {
         identity,
-        target: kgTargetOf(identity.app, await this.connections.resolveForApp(identity.app.id)),
+        target: kgTargetOf(identity.app, await this.connections.resolve(identity.app.connectionId)),
         kg: {
           sdAuthToken: identity.sdAuthToken,
           signal,
@@ -150,14 +150,12 @@ export class AskPipeline {
       record.standalone = standalone;
       draft.status('linking the entities the question names');
       draft.set('rewritten', standalone);
-      stored ??= await this.examples.similar({
-        appId: identity.app.id,
-        question: standalone,
-        limit: 3,
-      });
-      const entities = await trace.time('link_entities', () =>
-        this.linkEntities.run(ctx, standalone),
-      );
+      // The stored examples are read from PostgreSQL while the entities are linked.
+      const [examples, entities] = await Promise.all([
+        stored ?? this.examples.similar({ appId: identity.app.id, question: standalone, limit: 3 }),
+        trace.time('link_entities', () => this.linkEntities.run(ctx, standalone)),
+      ]);
+      stored = examples;
       draft.status('writing the query');
       draft.set('entities', entities);
       const { schema, context } = await trace.time('retrieve_schema', () =>
