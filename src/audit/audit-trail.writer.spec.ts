@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from './audit-entry.js';
 import type { AuditTrailRepository } from './audit-trail.repository.js';
-import { AUDIT_QUEUE_LIMIT, AuditTrailWriter } from './audit-trail.writer.js';
+import { AUDIT_LINGER_MS, AUDIT_QUEUE_LIMIT, AuditTrailWriter } from './audit-trail.writer.js';
 
 const entry = (n: number): AuditEntry => ({
   id: `id-${n}`,
@@ -46,6 +46,24 @@ class GatedRepository {
 }
 
 describe('AuditTrailWriter', () => {
+  it('gathers the entries of one moment into one insert, and flush does not wait out the linger', async () => {
+    const repo = new GatedRepository();
+    repo.open();
+    const { log } = capture();
+    const writer = new AuditTrailWriter(repo as unknown as AuditTrailRepository, log);
+    // Responses one after another, each leaving the event loop in between, as sequential asks do.
+    for (let i = 0; i < 3; i++) {
+      writer.write(entry(i));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(repo.stored).toHaveLength(0);
+    const started = performance.now();
+    await writer.flush();
+    expect(performance.now() - started).toBeLessThan(AUDIT_LINGER_MS);
+    expect(repo.stored.map((b) => b.map((e) => e.id))).toEqual([['id-0', 'id-1', 'id-2']]);
+  });
+
   it('returns at once while the database is slow, then stores what queued up in batches', async () => {
     const repo = new GatedRepository();
     const { log } = capture();

@@ -7,6 +7,13 @@ import { AuditTrailRepository } from './audit-trail.repository.js';
 /** Entries waiting for the database; past this, new ones are dropped (and counted in a warning). */
 export const AUDIT_QUEUE_LIMIT = 10_000;
 const BATCH_SIZE = 200;
+/**
+ * How long the first entry waits for others to share its INSERT. Asks arriving one after another
+ * otherwise cost one insert each (measured: ~0.2 ms of the event loop per ask, bench:overhead);
+ * the price is that a process killed outright loses at most this much of the trail (the audit log
+ * line is written anyway), and a graceful shutdown flushes it.
+ */
+export const AUDIT_LINGER_MS = 100;
 
 /**
  * Writes audit entries to PostgreSQL off the request path: `write` only queues, one drain loop
@@ -18,6 +25,8 @@ export class AuditTrailWriter implements BeforeApplicationShutdown {
   private readonly queue: AuditEntry[] = [];
   private draining?: Promise<void>;
   private dropped = 0;
+  /** Ends the current linger early (flush). */
+  private wake?: () => void;
 
   constructor(
     private readonly repository: AuditTrailRepository,
@@ -40,8 +49,9 @@ export class AuditTrailWriter implements BeforeApplicationShutdown {
     });
   }
 
-  /** Resolves once everything queued so far is stored (or its failure logged). */
+  /** Stores what is queued now, without waiting out the linger; resolves once it is stored. */
   async flush(): Promise<void> {
+    this.wake?.();
     while (this.draining) await this.draining;
   }
 
@@ -50,8 +60,16 @@ export class AuditTrailWriter implements BeforeApplicationShutdown {
   }
 
   private async drain(): Promise<void> {
-    // Yield first, so that the response that queued the entry is not held by the insert.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Wait first: the response that queued the entry is not held by the insert, and the entries of
+    // the next moment share it.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, AUDIT_LINGER_MS);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH_SIZE);
       try {
