@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KnowledgeGraphModule } from '../../knowledge-graph/knowledge-graph.module.js';
+import { ExampleListCache } from './example-list-cache.js';
 import { ExampleSparqlValidator } from './example-sparql.validator.js';
 import { ExamplesController } from './examples.controller.js';
 import { ExamplesRepository } from './examples.repository.js';
@@ -13,7 +14,13 @@ import { StoredExampleQueries } from './stored-example-queries.js';
 @Module({
   imports: [KnowledgeGraphModule],
   controllers: [ExamplesController],
-  providers: [ExamplesRepository, ExampleSparqlValidator, ExamplesService, StoredExampleQueries],
+  providers: [
+    ExamplesRepository,
+    ExampleListCache,
+    ExampleSparqlValidator,
+    ExamplesService,
+    StoredExampleQueries,
+  ],
   exports: [ExamplesService, StoredExampleQueries],
 })
 export class ExamplesModule {}

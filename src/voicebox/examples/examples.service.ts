@@ -8,6 +8,7 @@ import { PG_UNIQUE_VIOLATION, violatedConstraint } from '../../database/pg-error
 import type { KgRequestContext } from '../../knowledge-graph/kg-connection.js';
 import { ExampleSparqlValidator } from './example-sparql.validator.js';
 import type { ExampleInput, ExampleRecord } from './example.types.js';
+import { ExampleListCache } from './example-list-cache.js';
 import { ExamplesRepository } from './examples.repository.js';
 
 /** Use cases of an app's stored example queries. Every query is validated before it is stored. */
@@ -17,13 +18,16 @@ export class ExamplesService {
     private readonly apps: AppsService,
     private readonly examples: ExamplesRepository,
     private readonly validator: ExampleSparqlValidator,
+    private readonly lists: ExampleListCache,
   ) {}
 
   async create(appId: string, input: ExampleInput, kg?: KgRequestContext): Promise<ExampleRecord> {
     const app = await this.apps.get(appId);
     const sparql = await this.validator.check(app, input.sparql, 'sparql', kg);
-    return this.unique(input.question, () =>
-      this.examples.insert(randomUUID(), app.id, { question: input.question.trim(), sparql }),
+    return this.changing(app.id, () =>
+      this.unique(input.question, () =>
+        this.examples.insert(randomUUID(), app.id, { question: input.question.trim(), sparql }),
+      ),
     );
   }
 
@@ -46,17 +50,25 @@ export class ExamplesService {
       })),
       kg,
     );
-    return this.examples.upsertAll(
-      app.id,
-      inputs.map((e, i) => ({ id: randomUUID(), question: e.question.trim(), sparql: queries[i] })),
+    return this.changing(app.id, () =>
+      this.examples.upsertAll(
+        app.id,
+        inputs.map((e, i) => ({
+          id: randomUUID(),
+          question: e.question.trim(),
+          sparql: queries[i],
+        })),
+      ),
     );
   }
 
   /** Shipped examples (the demo's): stored as they are, without a store round trip at start-up. */
   storeTrusted(appId: string, inputs: ExampleInput[]): Promise<ExampleRecord[]> {
-    return this.examples.upsertAll(
-      appId,
-      inputs.map((e) => ({ id: randomUUID(), question: e.question.trim(), sparql: e.sparql })),
+    return this.changing(appId, () =>
+      this.examples.upsertAll(
+        appId,
+        inputs.map((e) => ({ id: randomUUID(), question: e.question.trim(), sparql: e.sparql })),
+      ),
     );
   }
 
@@ -69,8 +81,10 @@ export class ExamplesService {
     const app = await this.apps.get(appId);
     await this.get(app.id, id);
     const sparql = await this.validator.check(app, input.sparql, 'sparql', kg);
-    const updated = await this.unique(input.question, () =>
-      this.examples.update(app.id, id, { question: input.question.trim(), sparql }),
+    const updated = await this.changing(app.id, () =>
+      this.unique(input.question, () =>
+        this.examples.update(app.id, id, { question: input.question.trim(), sparql }),
+      ),
     );
     if (!updated) throw exampleNotFound(id);
     return updated;
@@ -98,8 +112,18 @@ export class ExamplesService {
 
   async delete(appId: string, id: string): Promise<void> {
     const app = await this.apps.get(appId);
-    const deleted = isUuid(id) ? await this.examples.delete(app.id, id) : false;
+    const deleted =
+      isUuid(id) && (await this.changing(app.id, () => this.examples.delete(app.id, id)));
     if (!deleted) throw exampleNotFound(id);
+  }
+
+  /** A write to the app's examples: the pipeline's cached list of them is dropped after it. */
+  private async changing<T>(appId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.lists.forget(appId);
+    }
   }
 
   private async unique<T>(question: string, work: () => Promise<T>): Promise<T> {

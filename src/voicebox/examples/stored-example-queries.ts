@@ -4,7 +4,7 @@ import {
   type ExampleQuery,
   type ExampleQueryLookup,
 } from '../grounding/example-queries.js';
-import { ExamplesRepository } from './examples.repository.js';
+import { ExampleListCache } from './example-list-cache.js';
 import {
   prepareQuestion,
   questionSimilarity,
@@ -15,15 +15,15 @@ import {
 const CACHE_LIMIT = 20_000;
 
 /**
- * The app's stored examples, most similar first (question-similarity.ts). Read from the database on
- * every turn, so an example added on one replica is used by all at once; only the preparation of
- * each stored question (words, trigrams) is cached, keyed by its id and last change.
+ * The app's stored examples, most similar first (question-similarity.ts). The list is read through
+ * ExampleListCache (a change is seen at once on this replica, within a second on the others); the
+ * preparation of each stored question (words, trigrams) is cached, keyed by its id and last change.
  */
 @Injectable()
 export class StoredExampleQueries extends ExampleQueries {
   private readonly prepared = new Map<string, PreparedQuestion>();
 
-  constructor(private readonly examples: ExamplesRepository) {
+  constructor(private readonly examples: ExampleListCache) {
     super();
   }
 
