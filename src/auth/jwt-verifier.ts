@@ -33,9 +33,10 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<VerifiedJwt> {
-    if (!COMPACT_JWS.test(token)) throw invalidToken('malformed', 'the token is not a signed JWT');
+    // A cached token passed the shape test when it was stored.
     const cached = this.cache.get(token);
     if (cached) return cached;
+    if (!COMPACT_JWS.test(token)) throw invalidToken('malformed', 'the token is not a signed JWT');
 
     const outcome = await runJwtStrategy(this.registry, this.strategyName, token);
     if (!('user' in outcome)) {

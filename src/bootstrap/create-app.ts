@@ -58,6 +58,9 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
+    // No Nest middleware is used (hooks do that work): without this the adapter runs
+    // @fastify/middie on every request for nothing (~4 µs each, bench/http.bench.js profile).
+    skipMiddie: true,
     // Routing refusals (bad %-escape: 400, path segment too long: 414) in our error shape.
     frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendError(err, request, reply),

@@ -13,6 +13,8 @@ const SINGLE_VALUED = new Map(
     h,
   ]),
 );
+/** Their name lengths: most headers (Host, Accept, User-Agent…) are passed over without a copy. */
+const LENGTHS = new Set([...SINGLE_VALUED.keys()].map((h) => h.length));
 
 export function refuseRepeatedAuthHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -22,6 +24,7 @@ export function refuseRepeatedAuthHeaders(fastify: FastifyInstance): void {
     let seen: string[] | undefined;
     let repeated: Set<string> | undefined;
     for (let i = 0; i < raw.length; i += 2) {
+      if (!LENGTHS.has(raw[i].length)) continue;
       const name = raw[i].toLowerCase();
       if (!SINGLE_VALUED.has(name)) continue;
       if (seen?.includes(name)) (repeated ??= new Set()).add(SINGLE_VALUED.get(name)!);

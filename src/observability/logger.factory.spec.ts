@@ -1,6 +1,34 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogCapture } from '../../test/support/log-capture.js';
-import { createRootLogger } from './logger.factory.js';
+import { createRootLogger, isoTimeOncePerMs } from './logger.factory.js';
+
+describe('isoTimeOncePerMs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('gives the current millisecond as pino’s isoTime does, formatted again when it changes', () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 11, 5, 10, 0, 0, 1));
+    expect(isoTimeOncePerMs()).toBe(',"time":"2026-12-05T10:00:00.001Z"');
+    expect(isoTimeOncePerMs()).toBe(',"time":"2026-12-05T10:00:00.001Z"');
+    now.mockReturnValue(Date.UTC(2026, 11, 5, 10, 0, 0, 2));
+    expect(isoTimeOncePerMs()).toBe(',"time":"2026-12-05T10:00:00.002Z"');
+  });
+
+  it('stamps each line with the time it was written', () => {
+    const sink = new LogCapture();
+    const log = createRootLogger({
+      type: 'JSON',
+      level: 'INFO',
+      secretValues: [],
+      destination: sink,
+    });
+    const before = Date.now();
+    log.info('first');
+    const after = Date.now();
+    const time = Date.parse(sink.json()[0].time as string);
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(after);
+  });
+});
 
 describe('createRootLogger', () => {
   it('writes one JSON object a line with level names, for LOG_TYPE=JSON', () => {
