@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/database/database.js';
+import { ConversationsRepository } from '../../src/voicebox/conversations/conversations.repository.js';
 import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
 import { startTestApp } from '../support/test-app.js';
 import {
@@ -104,6 +106,53 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
     // Three calls of 11 prompt and 7 completion tokens each (the loopback model's usage).
     expect(rows[1].prompt_tokens).toBe(33);
     expect(rows[1].completion_tokens).toBe(21);
+  });
+
+  it('gives the rewrite the last six turns of the conversation, oldest first', async () => {
+    wire.reply(sparqlReply(KAREN_DEPT_QUERY), answerReply('Answer 1.'));
+    const first = (await post(t, 'ask', { query: 'Question 1?' })).json<AskBody>();
+    const db = t.app.get(Database);
+    const { rows } = await db.query<{ app_id: string }>(
+      'SELECT app_id FROM conversations WHERE id = $1',
+      [first.conversation_id],
+    );
+    const repo = t.app.get(ConversationsRepository);
+    for (let n = 2; n <= 8; n++) {
+      const saved = await repo.saveTurn(
+        first.conversation_id,
+        { appId: rows[0].app_id, clientId: 'alice' },
+        {
+          id: randomUUID(),
+          question: `Question ${n}?`,
+          standaloneQuestion: `Question ${n}?`,
+          sparql: null,
+          rowCount: null,
+          answer: `Answer ${n}.`,
+          outcome: 'answered',
+          timings: {},
+          promptTokens: 0,
+          completionTokens: 0,
+        },
+      );
+      expect(saved).toBe(true);
+    }
+    wire.reset();
+    wire.reply(
+      answerReply('Question 9, standalone?'),
+      sparqlReply(KAREN_DEPT_QUERY),
+      answerReply('Answer 9.'),
+    );
+    const res = await post(t, 'ask', {
+      query: 'Question 9?',
+      conversation_id: first.conversation_id,
+    });
+    expect(res.statusCode).toBe(200);
+    const rewrite = promptsOf(wire)[0];
+    const shown = [...rewrite.matchAll(/Question (\d)\?/g)].map((m) => Number(m[1]));
+    // Turns 3 to 8 in order, then the follow-up itself; turns 1 and 2 are past the window.
+    expect([...new Set(shown)]).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(rewrite).toContain('Answer 8.');
+    expect(rewrite).not.toContain('Answer 2.');
   });
 
   it("answers 404 for another client's conversation, and another app's (400 for an id that is no uuid)", async () => {

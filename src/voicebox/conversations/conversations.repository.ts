@@ -26,33 +26,38 @@ export interface StoredTurn {
 export class ConversationsRepository {
   constructor(private readonly db: Database) {}
 
-  /** True when the conversation exists and belongs to this app and client. */
-  async isOwnedBy(id: string, owner: ConversationOwner): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      'SELECT 1 FROM conversations WHERE id = $1 AND app_id = $2 AND client_id = $3',
-      [id, owner.appId, owner.clientId],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
-  /** The last `limit` turns, oldest first. */
-  async recentTurns(conversationId: string, limit: number): Promise<HistoryTurn[]> {
+  /**
+   * The last `limit` turns of the conversation, oldest first, when it exists and belongs to this app
+   * and client; null otherwise. One round trip: it is on every follow-up's critical path.
+   */
+  async ownedHistory(
+    id: string,
+    owner: ConversationOwner,
+    limit: number,
+  ): Promise<HistoryTurn[] | null> {
     const { rows } = await this.db.query<{
-      question: string;
-      standalone_question: string;
-      answer: string;
+      question: string | null;
+      standalone_question: string | null;
+      answer: string | null;
     }>(
-      `SELECT question, standalone_question, answer FROM (
+      `SELECT m.question, m.standalone_question, m.answer
+       FROM conversations c
+       LEFT JOIN LATERAL (
          SELECT question, standalone_question, answer, created_at FROM conversation_messages
-         WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2) recent
-       ORDER BY created_at`,
-      [conversationId, limit],
+         WHERE conversation_id = c.id ORDER BY created_at DESC LIMIT $4) m ON true
+       WHERE c.id = $1 AND c.app_id = $2 AND c.client_id = $3
+       ORDER BY m.created_at`,
+      [id, owner.appId, owner.clientId, limit],
     );
-    return rows.map((r) => ({
-      question: r.question,
-      standaloneQuestion: r.standalone_question,
-      answer: r.answer,
-    }));
+    if (rows.length === 0) return null;
+    // A conversation is stored with its first turn, so a row without one is not expected; skip it.
+    return rows
+      .filter((r) => r.question !== null)
+      .map((r) => ({
+        question: r.question!,
+        standaloneQuestion: r.standalone_question!,
+        answer: r.answer!,
+      }));
   }
 
   /**

@@ -32,14 +32,11 @@ export class ConversationsService {
     owner: ConversationOwner,
   ): Promise<OpenConversation> {
     if (conversationId === undefined) return { id: randomUUID(), owner, history: [] };
-    if (!isUuid(conversationId) || !(await this.repo.isOwnedBy(conversationId, owner))) {
-      throw notFound(conversationId);
-    }
-    return {
-      id: conversationId,
-      owner,
-      history: await this.repo.recentTurns(conversationId, HISTORY_TURNS),
-    };
+    const history = isUuid(conversationId)
+      ? await this.repo.ownedHistory(conversationId, owner, HISTORY_TURNS)
+      : null;
+    if (!history) throw notFound(conversationId);
+    return { id: conversationId, owner, history };
   }
 
   async record(conversation: OpenConversation, turn: StoredTurn): Promise<void> {
