@@ -70,15 +70,7 @@ async function run() {
   if (mode === 'overhead') return overhead(questions[0], Number(opts.runs));
   const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'ERROR', METRICS_PORT: '0' };
   if (mode !== 'accuracy') {
-    const model = await scriptedModel(mode === 'plumbing' ? goldByQuestion() : null);
-    cleanups.push(() => model.close());
-    const configFile = join(temp, 'voicebox.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        default_llm_config: { llm_provider: 'openai', llm_name: 'scripted', server_url: model.url },
-      }),
-    );
+    const configFile = await scriptedModelConfig(mode === 'plumbing' ? goldByQuestion() : null);
     Object.assign(env, { VBX_CONFIG_FILE: configFile, OPENAI_API_KEY: 'sk-bench-scripted' });
   }
   if (!env.DATABASE_URL) {
@@ -167,6 +159,20 @@ async function run() {
   }
   report(rows);
   if (mode === 'plumbing' && rows.some((r) => r.f1 !== null && r.f1 < 1)) process.exitCode = 1;
+}
+
+/** Starts the scripted model (closed at the end) and writes the VBX_CONFIG_FILE naming it. */
+async function scriptedModelConfig(gold) {
+  const model = await scriptedModel(gold);
+  cleanups.push(() => model.close());
+  const configFile = join(temp, 'voicebox.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      default_llm_config: { llm_provider: 'openai', llm_name: 'scripted', server_url: model.url },
+    }),
+  );
+  return configFile;
 }
 
 function goldByQuestion() {
@@ -325,15 +331,7 @@ async function overhead(question, runs) {
   cleanups.push(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
-  const model = await scriptedModel(null);
-  cleanups.push(() => model.close());
-  const configFile = join(temp, 'voicebox.json');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      default_llm_config: { llm_provider: 'openai', llm_name: 'scripted', server_url: model.url },
-    }),
-  );
+  const configFile = await scriptedModelConfig(null);
   const adminToken = randomBytes(24).toString('hex');
   const env = {
     DATABASE_URL: await benchDatabaseUrl(join(temp, 'pg'), cleanups),

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LogLevel } from '../config/app-config.js';
 import { LogCapture } from '../../test/support/log-capture.js';
 import { createRootLogger, isoTimeOncePerMs } from './logger.factory.js';
+
+function captured(type: 'JSON' | 'TEXT' = 'JSON', level: LogLevel = 'INFO') {
+  const sink = new LogCapture();
+  const log = createRootLogger({ type, level, secretValues: [], destination: sink });
+  return { sink, log };
+}
 
 describe('isoTimeOncePerMs', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -14,13 +21,7 @@ describe('isoTimeOncePerMs', () => {
   });
 
   it('stamps each line with the time it was written', () => {
-    const sink = new LogCapture();
-    const log = createRootLogger({
-      type: 'JSON',
-      level: 'INFO',
-      secretValues: [],
-      destination: sink,
-    });
+    const { sink, log } = captured();
     const before = Date.now();
     log.info('first');
     const after = Date.now();
@@ -32,13 +33,7 @@ describe('isoTimeOncePerMs', () => {
 
 describe('createRootLogger', () => {
   it('writes one JSON object a line with level names, for LOG_TYPE=JSON', () => {
-    const sink = new LogCapture();
-    const log = createRootLogger({
-      type: 'JSON',
-      level: 'INFO',
-      secretValues: [],
-      destination: sink,
-    });
+    const { sink, log } = captured();
     log.info({ route: '/x' }, 'hello');
     expect(sink.json()[0]).toMatchObject({
       level: 'info',
@@ -49,13 +44,7 @@ describe('createRootLogger', () => {
   });
 
   it('writes readable text for LOG_TYPE=TEXT', () => {
-    const sink = new LogCapture();
-    const log = createRootLogger({
-      type: 'TEXT',
-      level: 'INFO',
-      secretValues: [],
-      destination: sink,
-    });
+    const { sink, log } = captured('TEXT');
     log.info({ route: '/x' }, 'hello');
     expect(sink.lines[0]).toMatch(/INFO.*hello/);
     expect(() => JSON.parse(sink.lines[0]) as unknown).toThrow();
@@ -67,8 +56,7 @@ describe('createRootLogger', () => {
     ['WARNING', ['warn', 'error']],
     ['ERROR', ['error']],
   ] as const)('LOG_LEVEL=%s writes only %j', (level, expected) => {
-    const sink = new LogCapture();
-    const log = createRootLogger({ type: 'JSON', level, secretValues: [], destination: sink });
+    const { sink, log } = captured('JSON', level);
     log.debug('d');
     log.info('i');
     log.warn('w');
