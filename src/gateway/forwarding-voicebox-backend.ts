@@ -5,6 +5,7 @@ import type { TokenExchangeService } from '../token-exchange/token-exchange.serv
 import type { AskAnswer } from '../voicebox/ask-types.js';
 import { VoiceboxBackend, type VoiceboxCall } from '../voicebox/voicebox-backend.js';
 import { relayNdjson } from './ndjson-relay.js';
+import { upstreamText } from './upstream-text.js';
 import {
   passedThrough,
   voiceboxServiceFailed,
@@ -158,21 +159,11 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
     });
     const body: ReadableStream<Uint8Array> | null = res.body;
     if (!body) throw voiceboxServiceFailed(res.status, 'the stream has no body');
-    const onGone = () => abort();
-    ctx.signal.addEventListener('abort', onGone, { once: true });
-    if (ctx.signal.aborted) abort();
+    const text = upstreamText(body, ctx.signal, abort);
     const logger = this.logger;
     return (async function* events() {
-      const decoder = new TextDecoder();
-      let completed = false;
       try {
-        for await (const chunk of body) {
-          const text = decoder.decode(chunk, { stream: true });
-          if (text) yield text;
-        }
-        const rest = decoder.decode();
-        if (rest) yield rest;
-        completed = true;
+        yield* text;
       } catch (err) {
         if (ctx.signal.aborted) return;
         logger.warn({ route, err: (err as Error).message }, 'the Voicebox Service stream broke');
@@ -180,9 +171,6 @@ export class ForwardingVoiceboxBackend extends VoiceboxBackend {
         yield `data: ${JSON.stringify({
           error: { message: broken.message, type: broken.kind, code: broken.code, status: 502 },
         })}\n\n`;
-      } finally {
-        ctx.signal.removeEventListener('abort', onGone);
-        if (!completed) abort();
       }
     })();
   }
