@@ -126,9 +126,9 @@ export class ConnectionsService {
   }
 
   /**
-   * The connection an app names (its record as the request's identity carries it: the verified-key
-   * cache keeps it for at most half a second, as long as it honours a revoked key), credentials opened; null for
-   * the embedded store. Saves the pipeline re-reading the app on every turn.
+   * The connection an app names, credentials opened; null for the embedded store. The pipeline
+   * passes the app as the request's identity carries it (the verified-key cache keeps it at most
+   * 500 ms, the time it honours a revoked key) rather than reading the app again on every turn.
    */
   async resolve(connectionId: string | null): Promise<ResolvedConnection | null> {
     if (!connectionId) return null;

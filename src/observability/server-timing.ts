@@ -12,9 +12,11 @@ export function serverTimingOf(audit: RequestAudit, totalMs: number): string | u
   // Only where the pipeline ran: a gateway that forwarded the ask knows neither time.
   if (audit.ask?.storeMs === undefined) return undefined;
   const llmMs = audit.llmCalls.reduce((n, c) => n + c.latencyMs, 0);
-  const parts = [`llm;dur=${fixed(llmMs)};desc="${audit.llmCalls.length} calls"`];
-  parts.push(`kg;dur=${fixed(audit.ask.storeMs)}`, `total;dur=${fixed(totalMs)}`);
-  return parts.join(', ');
+  return [
+    `llm;dur=${fixed(llmMs)};desc="${audit.llmCalls.length} calls"`,
+    `kg;dur=${fixed(audit.ask.storeMs)}`,
+    `total;dur=${fixed(totalMs)}`,
+  ].join(', ');
 }
 
 export function setServerTiming(reply: FastifyReply, audit: RequestAudit): void {
