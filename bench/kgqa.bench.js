@@ -21,13 +21,25 @@
 // or false), then precision, recall and F1 against the gold query's own result on this store.
 // Without DATABASE_URL an embedded PostgreSQL runs in a temporary folder. CK25 data: CC BY 4.0,
 // eccenca GmbH (data/ck25/LICENSE).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  SERVER_NODE,
+  benchDatabaseUrl,
+  cpuOf,
+  createAppKey,
+  fmtLoad,
+  percentile as pct,
+  pinning,
+  startService,
+  versionOf,
+} from './bench-kit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
@@ -74,15 +86,7 @@ async function run() {
     Object.assign(env, { VBX_CONFIG_FILE: configFile, OPENAI_API_KEY: 'sk-bench-scripted' });
   }
   if (!env.DATABASE_URL) {
-    const pino = (await import('pino')).default;
-    const { startEmbeddedPostgres } = await dist('database/embedded-postgres.server.js');
-    const pg = await startEmbeddedPostgres({
-      dir: join(temp, 'pg'),
-      logger: pino({ level: 'silent' }),
-      ephemeral: true,
-    });
-    cleanups.push(() => pg.stop());
-    env.DATABASE_URL = pg.url;
+    env.DATABASE_URL = await benchDatabaseUrl(join(temp, 'pg'), cleanups);
     env.VOICEBOX_SECRET_KEY ??= randomBytes(32).toString('base64');
   }
 
@@ -310,19 +314,6 @@ function report(rows) {
  * goes, step by step (not counted: `#debug` writes the prompts into the answer, which costs time).
  */
 async function overhead(question, runs) {
-  const {
-    benchDatabaseUrl,
-    createAppKey,
-    cpuOf,
-    fmtLoad,
-    percentile: pct,
-    pinning,
-    startService,
-    SERVER_NODE,
-    versionOf,
-  } = await import('./bench-kit.js');
-  const { spawnSync } = await import('node:child_process');
-  const { loadavg } = await import('node:os');
   const pin = pinning();
   // The client and the model run here: keep them off the service's core.
   if (pin) spawnSync(pin.taskset, ['-p', '-c', pin.load, String(process.pid)]);
