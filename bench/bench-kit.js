@@ -14,6 +14,8 @@ const MAIN_JS = join(ROOT, 'dist/main.js');
 
 /** The Node binary of the services under test (VOICEBOX_BENCH_NODE, e.g. Node 24), else this one. */
 export const SERVER_NODE = process.env.VOICEBOX_BENCH_NODE || process.execPath;
+/** How long a service may take to become ready (and load its graph) before the bench gives up. */
+const START_PATIENCE_MS = 120_000;
 // USER_HZ of /proc/<pid>/stat: 100 on Linux builds of every common architecture.
 const CLOCK_TICKS = 100;
 
@@ -154,8 +156,13 @@ export async function startService(env, { children, pin, watchGraph = false }) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
+  // Generous: a first start on a fresh database migrates it and seeds the demo app.
+  const giveUpAt = performance.now() + START_PATIENCE_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    if (performance.now() > giveUpAt) {
+      throw new Error(`service not ready after ${START_PATIENCE_MS} ms:\n${stderr}`);
+    }
     const ok = await fetch(`${url}/system/ready`)
       .then((r) => r.status === 200)
       .catch(() => false);
@@ -165,6 +172,9 @@ export async function startService(env, { children, pin, watchGraph = false }) {
   const readyMs = Math.round(performance.now() - started);
   while (watchGraph && graphMs === undefined) {
     if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    if (performance.now() > giveUpAt) {
+      throw new Error(`embedded graph not loaded after ${START_PATIENCE_MS} ms:\n${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   return {
