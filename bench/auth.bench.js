@@ -64,7 +64,8 @@ async function main() {
     ephemeral: true,
   });
   const common = {
-    LOG_LEVEL: 'ERROR',
+    // The service's default (INFO) unless the caller sets one.
+    ...(process.env.LOG_LEVEL && { LOG_LEVEL: process.env.LOG_LEVEL }),
     DATABASE_URL: pg.url,
     VOICEBOX_SECRET_KEY: randomBytes(32).toString('base64'),
     VOICEBOX_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -181,7 +182,12 @@ async function createAppKey(base) {
 
 /** Starts a server child; resolves with its URL once it listens. */
 function start(mode, env, children) {
-  const child = fork(SELF, [mode], { env: { ...process.env, ...env }, stdio: 'inherit' });
+  // stdout a pipe drained here, as a container runtime drains a service's log.
+  const child = fork(SELF, [mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout.resume();
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, url: `http://127.0.0.1:${m.port}` }));
