@@ -78,6 +78,10 @@ export class AppKeysService extends AppKeyVerifier {
     this.logger.info({ app_id: app.id, key_id: keyId }, 'app key revoked');
   }
 
+  override verifiedNow(rawKey: string): VerifiedAppKey | undefined {
+    return this.verified.get(rawKey);
+  }
+
   override verify(rawKey: string): Promise<VerifiedAppKey | null> {
     // Malformed keys never reach the cache or the database.
     if (!looksLikeAppKey(rawKey)) return Promise.resolve(null);

@@ -7,4 +7,12 @@ import type { VerifiedAppKey } from './identity.js';
  */
 export abstract class AppKeyVerifier {
   abstract verify(rawKey: string): Promise<VerifiedAppKey | null>;
+
+  /**
+   * The key's verification if it is at hand without waiting (a fresh cache entry), else undefined.
+   * Lets the guard pass a busy key without a promise; an implementation without a cache keeps this.
+   */
+  verifiedNow(_rawKey: string): VerifiedAppKey | undefined {
+    return undefined;
+  }
 }
