@@ -184,9 +184,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
       'API_AUTH_*',
     );
     if (!jwtConfig.required) return user;
-    return thenOrNow(user, (verified) =>
-      thenOrNow(this.verifyInbound(token, []), () => verified),
-    );
+    return thenOrNow(user, (verified) => thenOrNow(this.verifyInbound(token, []), () => verified));
   }
 
   private keyedIdentity(
