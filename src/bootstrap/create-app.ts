@@ -14,7 +14,7 @@ import { traceRequests } from '../observability/request-tracing.js';
 import { Tracing } from '../observability/tracing.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonBodyParser } from './json-body.js';
-import { refuseRepeatedAuthHeaders } from './single-valued-headers.js';
+import { installRequestIntake } from './single-valued-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';
@@ -89,7 +89,7 @@ export async function configureApp(
   installJsonBodyParser(fastify, config.server.bodyLimitBytes);
   observeRequests(fastify, metrics, config.accessLog);
   traceRequests(fastify, app.get(Tracing));
-  refuseRepeatedAuthHeaders(fastify);
+  installRequestIntake(fastify);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   mountSwagger(app, buildOpenApiDocument(app, SERVICE_VERSION, config));

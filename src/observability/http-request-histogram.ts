@@ -34,18 +34,25 @@ export class HttpRequestHistogram {
   readonly help = 'HTTP request duration in seconds, by route template and status';
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, HttpSeries>();
+  private readonly series: HttpSeries[] = [];
+  // method → route → status: the method and route strings are the same objects on every request,
+  // so these lookups hash nothing new, where a joined key would be built and hashed each time.
+  private readonly index = new Map<string, Map<string, Map<number, HttpSeries>>>();
 
   constructor(registry: Registry) {
     registry.registerMetric(this as never);
   }
 
   seriesFor(method: string, route: string, status: number): HttpSeries {
-    const key = `${method} ${status} ${route}`;
-    let s = this.series.get(key);
+    let byRoute = this.index.get(method);
+    if (!byRoute) this.index.set(method, (byRoute = new Map<string, Map<number, HttpSeries>>()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, HttpSeries>()));
+    let s = byStatus.get(status);
     if (!s) {
       s = new HttpSeries({ method, route, status_code: String(status) });
-      this.series.set(key, s);
+      byStatus.set(status, s);
+      this.series.push(s);
     }
     return s;
   }
@@ -57,7 +64,7 @@ export class HttpRequestHistogram {
       value: number;
       metricName: string;
     }> = [];
-    for (const s of this.series.values()) {
+    for (const s of this.series) {
       let cumulative = 0;
       for (let i = 0; i < BUCKETS.length; i++) {
         cumulative += s.counts[i];
@@ -86,6 +93,7 @@ export class HttpRequestHistogram {
 
   // The registry's other entry points (JSON output, reset) expect these.
   reset(): void {
-    this.series.clear();
+    this.series.length = 0;
+    this.index.clear();
   }
 }

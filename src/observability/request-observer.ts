@@ -23,9 +23,10 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * One log line and one metrics sample per request, written when the response is done, plus the
- * request id echoed on every response. Fastify hooks rather than Nest interceptors, so that 404s,
- * body-parser refusals and errors thrown before a handler are counted too. The access line goes
+ * One log line and one metrics sample per request, written when the response is done (the request
+ * id is echoed on every response by bootstrap/single-valued-headers.ts). A Fastify hook rather than
+ * a Nest interceptor, so that 404s, body-parser refusals and errors thrown before a handler are
+ * counted too. The access line goes
  * through the root logger with the request id, so a request that logs nothing else never builds its
  * own child logger (lazy-request-logger.ts); `accessLog` samples fast successful lines.
  */
@@ -38,10 +39,6 @@ export function observeRequests(
   const logger = fastify.log as unknown as Logger;
   const sampler = new AccessLogSampler(accessLog.samplePercent, accessLog.slowMs);
   const debugEnabled = () => logger.isLevelEnabled('debug');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
