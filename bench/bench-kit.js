@@ -121,7 +121,19 @@ export async function benchDatabaseUrl(dir, cleanups) {
  * Resolves once /system/ready answers 200 (and, with `watchGraph`, the embedded graph is loaded:
  * readiness does not wait for it), with the times that took from the spawn.
  */
-export async function startService(env, { children, pin, watchGraph = false }) {
+export async function startService(env, opts) {
+  // A port found free can be taken before the service binds it (by another service's outgoing
+  // connection, when several start at once): that start is retried on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServiceOnce(env, opts);
+    } catch (err) {
+      if (attempt >= 3 || !err.addressInUse) throw err;
+    }
+  }
+}
+
+async function startServiceOnce(env, { children, pin, watchGraph }) {
   const port = await freePort();
   const metricsPort = await freePort();
   const [cmd, args] = pinned(pin, pin?.server ?? null, [SERVER_NODE, MAIN_JS]);
@@ -143,8 +155,12 @@ export async function startService(env, { children, pin, watchGraph = false }) {
   let bytes = 0;
   let graphMs;
   let head = '';
+  // The service logs to stdout: the last lines say why it stopped, if it stops during start-up.
+  let tail = '';
+  let startingUp = true;
   child.stdout.on('data', (d) => {
     bytes += d.length;
+    if (startingUp) tail = (tail + d).slice(-4096);
     if (watchGraph && graphMs === undefined) {
       head += d;
       if (head.includes('"msg":"embedded knowledge graph loaded"')) {
@@ -155,13 +171,17 @@ export async function startService(env, { children, pin, watchGraph = false }) {
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
+  const exitedEarly = () =>
+    new Error(
+      `service exited at start-up (${child.exitCode ?? child.signalCode}):\n${stderr}${tail}`,
+    );
   const url = `http://127.0.0.1:${port}`;
   // Generous: a first start on a fresh database migrates it and seeds the demo app.
   const giveUpAt = performance.now() + START_PATIENCE_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw exitedEarly();
     if (performance.now() > giveUpAt) {
-      throw new Error(`service not ready after ${START_PATIENCE_MS} ms:\n${stderr}`);
+      throw new Error(`service not ready after ${START_PATIENCE_MS} ms:\n${stderr}${tail}`);
     }
     const ok = await fetch(`${url}/system/ready`)
       .then((r) => r.status === 200)
@@ -171,12 +191,14 @@ export async function startService(env, { children, pin, watchGraph = false }) {
   }
   const readyMs = Math.round(performance.now() - started);
   while (watchGraph && graphMs === undefined) {
-    if (child.exitCode !== null) throw new Error(`service exited at start-up:\n${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw exitedEarly();
     if (performance.now() > giveUpAt) {
-      throw new Error(`embedded graph not loaded after ${START_PATIENCE_MS} ms:\n${stderr}`);
+      throw new Error(`embedded graph not loaded after ${START_PATIENCE_MS} ms:\n${stderr}${tail}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  startingUp = false;
+  tail = '';
   return {
     child,
     pid: child.pid,
