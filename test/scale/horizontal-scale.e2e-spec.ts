@@ -6,7 +6,7 @@ import { llmConfig, writeVbxConfig } from '../llm/llm-test-kit.js';
 import { OpenAiWireServer } from '../support/llm-wire/openai-wire-server.js';
 import { SERVED_BY_HEADER, startNginx, type NginxBalancer } from '../support/nginx.js';
 import { sharedTestDatabaseEnv } from '../support/postgres.js';
-import { spawnService, waitForHttp, type ServiceProcess } from '../support/service-process.js';
+import { spawnReadyService, type ServiceProcess } from '../support/service-process.js';
 import {
   ADMIN_TOKEN,
   KAREN,
@@ -59,8 +59,7 @@ describe('three instances behind nginx on one PostgreSQL', { timeout: 90_000 }, 
       VOICEBOX_RATE_LIMIT_PER_CLIENT: String(PER_CLIENT),
       VOICEBOX_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
     };
-    instances = await Promise.all([0, 1, 2].map(() => spawnService(env)));
-    await Promise.all(instances.map((i) => waitForHttp(i, '/system/ready')));
+    instances = await Promise.all([0, 1, 2].map(() => spawnReadyService(env)));
     lb = await startNginx(instances.map((i) => i.port));
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();

@@ -76,3 +76,25 @@ export async function waitForHttp(
   }
   throw new Error(`service did not answer in ${timeoutMs} ms:\n${svc.stdout()}\n${svc.stderr()}`);
 }
+
+/**
+ * spawnService, then waitForHttp. A port found free can be taken before the service binds it (by
+ * another process's outgoing connection while several start at once): unless the test chose the
+ * ports, such a start (EADDRINUSE) is retried on other ones.
+ */
+export async function spawnReadyService(
+  env: Record<string, string>,
+  path = '/system/ready',
+): Promise<ServiceProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const svc = await spawnService(env);
+    try {
+      await waitForHttp(svc, path);
+      return svc;
+    } catch (err) {
+      const portsChosen = env.PORT !== undefined && env.METRICS_PORT !== undefined;
+      const lostPort = /EADDRINUSE/.test(svc.stdout() + svc.stderr());
+      if (attempt >= 3 || portsChosen || !lostPort || svc.child.exitCode === null) throw err;
+    }
+  }
+}
