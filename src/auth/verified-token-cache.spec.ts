@@ -31,4 +31,19 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('t0')).toBeUndefined();
     expect(cache.get('t9')).toBe(9);
   });
+
+  it('answers only for the very token it verified, not another with the same ending', () => {
+    const now = 1_000_000;
+    const cache = new VerifiedTokenCache<string>(10, 60_000, () => now);
+    const signature = 'S'.repeat(64);
+    const real = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.${signature}`;
+    const forged = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.${signature}`;
+    cache.set(real, 'alice', now / 1000 + 60);
+    expect(cache.get(forged)).toBeUndefined();
+    expect(cache.get(real)).toBe('alice');
+    // The forged one verified (in another world) displaces the entry; it never answers for `real`.
+    cache.set(forged, 'mallory', now / 1000 + 60);
+    expect(cache.get(real)).toBeUndefined();
+    expect(cache.get(forged)).toBe('mallory');
+  });
 });
