@@ -20,7 +20,7 @@
 // per request (utime + stime from /proc) is printed too, with its ratio to bare Fastify's: when other
 // work crowds the machine, throughput measures the queue for a core, CPU time much less so.
 //
-// Env: BENCH_DURATION (seconds per target and round, default 5), BENCH_ROUNDS (default 3),
+// Env: BENCH_DURATION (seconds per target and round, default 2), BENCH_ROUNDS (default 9),
 // BENCH_CONNECTIONS (default 50; the ask target uses BENCH_ASK_CONNECTIONS, default 10),
 // BENCH_SERVER_CPU / BENCH_LOAD_CPU (cores for taskset, default 1 and 0), VOICEBOX_BENCH_NODE (the
 // Node binary of the servers), DATABASE_URL (else an embedded PostgreSQL in a temp folder).
