@@ -65,7 +65,8 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
 
   // Not async: a public route (probes, docs) is let through without a promise or a metadata lookup,
   // and a voicebox request whose credentials are already verified (cached) without one either
-  // (measured, bench/http.bench.js: the async path cost ~3.5 µs of a ~55 µs app-key request).
+  // (measured, A/B in one run on bench:http's cores: the async path cost ~3.5 µs of a ~55 µs
+  // app-key request; BENCHMARKS.md).
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy?.kind === 'public') return true;
@@ -91,25 +92,21 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     return policy;
   }
 
+  /** The policies canActivate does not settle itself (public and voicebox routes it does). */
   private async authenticate(
     context: ExecutionContext,
-    policy: AuthPolicy | null,
+    policy: Exclude<AuthPolicy, { kind: 'public' | 'voicebox' }> | null,
   ): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthRequest>();
     if (!policy) {
       throw new DomainError('forbidden', 'auth.no_policy', 'This route declares no access policy');
     }
     switch (policy.kind) {
-      case 'public':
-        return true;
       case 'jwt':
         request.identity = await this.jwtIdentity(request, policy.scopes);
         return true;
       case 'admin':
         request.identity = await this.throttledAdminIdentity(request);
-        return true;
-      case 'voicebox':
-        request.identity = await this.voiceboxIdentity(request, policy);
         return true;
     }
   }
