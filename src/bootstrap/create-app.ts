@@ -14,7 +14,7 @@ import { traceRequests } from '../observability/request-tracing.js';
 import { Tracing } from '../observability/tracing.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonBodyParser } from './json-body.js';
-import { installRequestIntake } from './single-valued-headers.js';
+import { installRequestIntake } from './request-intake.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 import { createValidationPipe } from './validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';

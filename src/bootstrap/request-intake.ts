@@ -37,7 +37,7 @@ export function installRequestIntake(fastify: FastifyInstance): void {
 }
 
 /** The single-valued headers sent more than once, by their display names; undefined if none. */
-export function repeatedAuthHeaders(raw: readonly string[]): Set<string> | undefined {
+function repeatedAuthHeaders(raw: readonly string[]): Set<string> | undefined {
   // rawHeaders is [name, value, name, value, …] as received, before Node merged or dropped any.
   // Runs on every request: a list only once such a header is seen, a Set only for a repeat.
   let seen: string[] | undefined;

@@ -24,11 +24,11 @@ export function requestIdOf(req: IncomingMessage): string {
 
 /**
  * One log line and one metrics sample per request, written when the response is done (the request
- * id is echoed on every response by bootstrap/single-valued-headers.ts). A Fastify hook rather than
- * a Nest interceptor, so that 404s, body-parser refusals and errors thrown before a handler are
- * counted too. The access line goes
- * through the root logger with the request id, so a request that logs nothing else never builds its
- * own child logger (lazy-request-logger.ts); `accessLog` samples fast successful lines.
+ * id is echoed on every response by bootstrap/request-intake.ts). A Fastify hook rather than a Nest
+ * interceptor, so that 404s, body-parser refusals and errors thrown before a handler are counted
+ * too. The access line goes through the root logger with the request id, so a request that logs
+ * nothing else never builds its own child logger (lazy-request-logger.ts); `accessLog` samples fast
+ * successful lines.
  */
 export function observeRequests(
   fastify: FastifyInstance,
