@@ -49,6 +49,17 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
   });
   afterEach(() => wire.reset());
 
+  /** One follow-up turn scripted whole (the model's rewrite, query and answer), then asked. */
+  const askFollowUp = (
+    target: VoiceboxTestApp,
+    conversationId: string,
+    query: string,
+    turn: { standalone: string; sparql: string; answer: string },
+  ) => {
+    wire.reply(answerReply(turn.standalone), sparqlReply(turn.sparql), answerReply(turn.answer));
+    return post(target, 'ask', { query, conversation_id: conversationId });
+  };
+
   const messagesOf = async (conversationId: string) =>
     (
       await t.app
@@ -137,14 +148,10 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
       expect(saved).toBe(true);
     }
     wire.reset();
-    wire.reply(
-      answerReply('Question 9, standalone?'),
-      sparqlReply(KAREN_DEPT_QUERY),
-      answerReply('Answer 9.'),
-    );
-    const res = await post(t, 'ask', {
-      query: 'Question 9?',
-      conversation_id: first.conversation_id,
+    const res = await askFollowUp(t, first.conversation_id, 'Question 9?', {
+      standalone: 'Question 9, standalone?',
+      sparql: KAREN_DEPT_QUERY,
+      answer: 'Answer 9.',
     });
     expect(res.statusCode).toBe(200);
     const rewrite = promptsOf(wire)[0];
@@ -232,14 +239,10 @@ describe('conversations: follow-ups, ownership, what each turn keeps', () => {
 
     const other = await startVoicebox(wire, t.env, t.key);
     try {
-      wire.reply(
-        answerReply('Who is the manager of Karen Brant?'),
-        sparqlReply(MANAGER_QUERY),
-        answerReply('Her manager.'),
-      );
-      const res = await post(other, 'ask', {
-        query: 'And who manages her?',
-        conversation_id: first.conversation_id,
+      const res = await askFollowUp(other, first.conversation_id, 'And who manages her?', {
+        standalone: 'Who is the manager of Karen Brant?',
+        sparql: MANAGER_QUERY,
+        answer: 'Her manager.',
       });
       expect(res.statusCode).toBe(200);
       expect(actionOf(res.json<AskBody>(), 'rewritten_query')).toBe(
