@@ -59,7 +59,10 @@ describe('three instances behind nginx on one PostgreSQL', { timeout: 90_000 }, 
       VOICEBOX_RATE_LIMIT_PER_CLIENT: String(PER_CLIENT),
       VOICEBOX_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
     };
-    instances = await Promise.all([0, 1, 2].map(() => spawnReadyService(env)));
+    // Every instance that started is kept for afterAll to stop, even when another one failed.
+    const started = await Promise.allSettled([0, 1, 2].map(() => spawnReadyService(env)));
+    instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
     lb = await startNginx(instances.map((i) => i.port));
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();

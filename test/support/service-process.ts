@@ -94,7 +94,10 @@ export async function spawnReadyService(
     } catch (err) {
       const portsChosen = env.PORT !== undefined && env.METRICS_PORT !== undefined;
       const lostPort = /EADDRINUSE/.test(svc.stdout() + svc.stderr());
-      if (attempt >= 3 || portsChosen || !lostPort || svc.child.exitCode === null) throw err;
+      if (attempt < 3 && !portsChosen && lostPort && svc.child.exitCode !== null) continue;
+      // Not ready in time: the caller never gets this process, so it must not outlive the test.
+      if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
+      throw err;
     }
   }
 }
