@@ -156,11 +156,11 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     policy: VoiceboxPolicy,
   ): Identity | Promise<Identity> {
     const { apiAuth, jwt: jwtConfig } = this.config;
-    if (!apiAuth.enabled && !jwtConfig.required) {
-      return this.keyedIdentity(request, policy, bearerTokenOf(request), undefined);
-    }
-    // The user's IdP token in Authorization; the app key moves to X-Voicebox-App-Key.
     const token = bearerTokenOf(request);
+    if (!apiAuth.enabled && !jwtConfig.required) {
+      return this.keyedIdentity(request, policy, token, undefined);
+    }
+    // Public-API JWT mode: the bearer is the user's IdP token; the app key is in X-Voicebox-App-Key.
     return thenOrNow(this.userJwt(token), (jwt) => {
       const header = headerOf(request, 'x-voicebox-app-key');
       if (header === undefined || header === '') {
